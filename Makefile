@@ -1,0 +1,55 @@
+# Homeward: `make run` serves the app with demo data; `make test` runs every check.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+RUN := $(UV) run --frozen
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint typecheck pytest openapi openapi-check bench frontend clean
+
+$(UV):
+	command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+install: .venv/.installed
+
+frontend:
+	@if [ -f frontend/package.json ]; then \
+		cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build; \
+	fi
+
+run: install frontend
+	$(RUN) homeward migrate
+	$(RUN) homeward seed-demo --if-empty
+	@echo ""
+	@echo "  Homeward is starting at http://$(HOST):$(PORT)  (API docs: /docs)"
+	@echo "  Sign in as admin@homeward.example with password demo-password-2026"
+	@echo ""
+	$(RUN) uvicorn homeward.main:create_app --factory --host $(HOST) --port $(PORT) --no-access-log
+
+lint: install
+	$(RUN) ruff check backend tests migrations
+	$(RUN) ruff format --check backend tests migrations
+
+typecheck: install
+	$(RUN) mypy
+
+pytest: install
+	$(RUN) pytest
+
+test: lint typecheck pytest
+
+openapi: install
+	$(RUN) python -m homeward.openapi > openapi.yaml
+
+openapi-check: install
+	@$(RUN) python -m homeward.openapi | diff -u openapi.yaml - && echo "openapi.yaml is up to date"
+
+bench: install
+	$(RUN) python -m tests.perf.run
+
+clean:
+	rm -rf .venv var frontend/dist

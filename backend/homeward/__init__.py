@@ -1,0 +1,1 @@
+"""Homeward: software for running intensive outpatient programs."""

@@ -1,0 +1,34 @@
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from homeward.audit import service
+from homeward.audit.schemas import AuditEventRead
+from homeward.db import DbSession
+from homeward.deps import require_roles
+from homeward.pagination import Page, PageParams, page_params
+
+router = APIRouter(prefix="/audit-events", tags=["audit"])
+
+
+@router.get("", response_model=Page[AuditEventRead], dependencies=[require_roles("admin")])
+def list_audit_events(
+    db: DbSession,
+    page: Annotated[PageParams, Depends(page_params)],
+    actor_id: uuid.UUID | None = None,
+    patient_id: uuid.UUID | None = None,
+    resource_type: Annotated[str | None, Query(max_length=40)] = None,
+    from_: Annotated[datetime | None, Query(alias="from")] = None,
+    to: datetime | None = None,
+) -> Page[AuditEventRead]:
+    return service.list_events(
+        db,
+        page,
+        actor_id=actor_id,
+        patient_id=patient_id,
+        resource_type=resource_type,
+        occurred_from=from_,
+        occurred_to=to,
+    )

@@ -1,0 +1,20 @@
+import uuid
+from datetime import datetime
+
+from homeward.schemas import ReadModel
+
+
+class AuditEventRead(ReadModel):
+    id: uuid.UUID
+    seq: int
+    occurred_at: datetime
+    actor_type: str
+    actor_id: uuid.UUID | None
+    action: str
+    resource_type: str
+    resource_id: str | None
+    patient_id: uuid.UUID | None
+    outcome: str
+    ip: str | None
+    request_id: str | None
+    detail: dict[str, object] | None

@@ -1,0 +1,89 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from homeward.auth import service
+from homeward.auth.exceptions import AccountLocked, EmailTaken, InvalidCredentials, WeakPassword
+from homeward.auth.models import LoginSession, User
+from homeward.auth.schemas import LoginRequest, LoginResult, UserCreate, UserRead, UserUpdate
+from homeward.db import DbSession
+from homeward.deps import (
+    SESSION_COOKIE,
+    AdminOnly,
+    CurrentStaff,
+    SettingsDep,
+    request_actor,
+)
+from homeward.errors import NotFound, responses
+from homeward.pagination import Page, PageParams, page_params
+from homeward.settings import Settings
+
+public_router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(tags=["auth"])
+
+
+def _login_result(settings: Settings, user: User, login_session: LoginSession) -> LoginResult:
+    return LoginResult(
+        user=UserRead.model_validate(user),
+        csrf_token=login_session.csrf_token,
+        expires_at=login_session.expires_at,
+        idle_timeout_seconds=settings.session_idle_minutes * 60,
+    )
+
+
+@public_router.post(
+    "/login",
+    response_model=LoginResult,
+    responses=responses(InvalidCredentials, AccountLocked),
+)
+def login(
+    body: LoginRequest, request: Request, response: Response, db: DbSession, settings: SettingsDep
+) -> LoginResult:
+    """Sign in; sets the HttpOnly session cookie and returns the CSRF token to send back."""
+    signed_in = service.login(db, settings, body.email, body.password, request_actor(request))
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed_in.token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return _login_result(settings, signed_in.user, signed_in.login_session)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(staff: CurrentStaff, response: Response, db: DbSession) -> None:
+    service.logout(db, staff.actor, staff.login_session)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.get("/auth/me", response_model=LoginResult)
+def me(staff: CurrentStaff, settings: SettingsDep) -> LoginResult:
+    """The signed-in user, with the CSRF token (so a reloaded page can carry on)."""
+    return _login_result(settings, staff.user, staff.login_session)
+
+
+@router.get("/users", response_model=Page[UserRead])
+def list_users(
+    _: AdminOnly, db: DbSession, page: Annotated[PageParams, Depends(page_params)]
+) -> Page[UserRead]:
+    return service.list_users(db, page)
+
+
+@router.post(
+    "/users",
+    response_model=UserRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(EmailTaken, WeakPassword),
+)
+def create_user(body: UserCreate, admin: AdminOnly, db: DbSession) -> User:
+    return service.create_user(db, admin.actor, body)
+
+
+@router.patch(
+    "/users/{user_id}", response_model=UserRead, responses=responses(NotFound, WeakPassword)
+)
+def update_user(user_id: uuid.UUID, body: UserUpdate, admin: AdminOnly, db: DbSession) -> User:
+    return service.update_user(db, admin.actor, user_id, body)

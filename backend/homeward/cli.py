@@ -1,0 +1,103 @@
+"""The `homeward` command."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from homeward import migrate as migrations
+from homeward.audit.service import Actor
+from homeward.db import make_engine, make_session_factory
+from homeward.settings import get_settings
+
+app = typer.Typer(
+    help="Homeward: run and administer an IOP clinic's server.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+console = Console()
+
+
+def _session() -> Session:
+    return make_session_factory(make_engine(get_settings()))()
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Bring the database schema up to date."""
+    migrations.upgrade(get_settings(), revision)
+    console.print(f"[green]Database migrated to {revision}.[/green]")
+
+
+@app.command("seed-demo")
+def seed_demo(
+    seed: Annotated[int, typer.Option(help="Same seed, same clinic")] = 7,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing if there are users")
+    ] = False,
+) -> None:
+    """Fill the database with a demo clinic and print the demo logins."""
+    from homeward.auth.models import User
+    from homeward.demo import DEMO_PASSWORD, seed_demo_clinic
+
+    with _session() as db:
+        if if_empty and db.scalar(select(func.count()).select_from(User)):
+            console.print("Demo data already present.")
+            return
+        users = seed_demo_clinic(db, seed=seed)
+        db.commit()
+    console.print("[green]Demo clinic ready.[/green] Sign in with any of:")
+    for email, role in users:
+        console.print(f"  {role:<10} {email}")
+    console.print(f"  password   {DEMO_PASSWORD}")
+
+
+@app.command("create-user")
+def create_user(
+    email: str,
+    full_name: Annotated[str, typer.Option("--name")],
+    role: Annotated[str, typer.Option()] = "admin",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create a staff user (the first admin, typically)."""
+    from pydantic import ValidationError
+
+    from homeward.auth import service
+    from homeward.auth.models import Role
+    from homeward.auth.schemas import UserCreate
+    from homeward.errors import DomainError
+
+    try:
+        data = UserCreate(email=email, full_name=full_name, role=Role(role), password=password)
+        with _session() as db:
+            user = service.create_user(db, Actor.system(), data)
+            db.commit()
+    except (ValidationError, ValueError, DomainError) as error:
+        console.print(f"[red]Not created:[/red] {error}")
+        raise typer.Exit(1) from error
+    console.print(f"[green]Created {user.role.value} {user.email}.[/green]")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain; exits 1 if any row was edited or removed."""
+    from homeward.audit.service import verify_chain
+
+    with _session() as db:
+        breaks = list(verify_chain(db))
+    if not breaks:
+        console.print("[green]Audit trail intact.[/green]")
+        return
+    for chain_break in breaks:
+        console.print(f"[red]row {chain_break.seq}:[/red] {chain_break.reason}")
+    raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,131 @@
+"""Who is calling: staff sessions, partner keys, roles. Permissions are `Annotated` deps."""
+
+from dataclasses import dataclass
+from typing import Annotated, Any, NoReturn
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from homeward.audit.service import Actor, record
+from homeward.auth import service as auth_service
+from homeward.auth.models import LoginSession, Role, User
+from homeward.db import DbSession
+from homeward.errors import DomainError, PermissionDenied, Unauthenticated
+from homeward.partners import service as partners_service
+from homeward.partners.models import Partner
+from homeward.settings import Settings
+
+SESSION_COOKIE = "homeward_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    user: User
+    login_session: LoginSession
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class PartnerPrincipal:
+    partner: Partner
+    actor: Actor
+
+
+def request_actor(request: Request) -> Actor:
+    """The anonymous actor for this request: its address and request id, no identity."""
+    return Actor(
+        type="anonymous",
+        ip=request.client.host if request.client else None,
+        request_id=getattr(request.state, "request_id", None),
+    )
+
+
+def _deny(db: Session, request: Request, actor: Actor, error: DomainError) -> NoReturn:
+    route = request.scope.get("route")
+    record(
+        db,
+        actor,
+        f"{request.method} {getattr(route, 'path', request.url.path)}",
+        "endpoint",
+        outcome="denied",
+        detail={"status": error.status},
+    )
+    # The denial is the audit record; it must outlive the failed request.
+    error.persist_changes = True
+    if error.status == 401:
+        error.headers.setdefault("WWW-Authenticate", 'Bearer realm="homeward", Cookie')
+    raise error
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def get_staff(request: Request, db: DbSession, settings: SettingsDep) -> StaffPrincipal:
+    anonymous = request_actor(request)
+    bearer = _bearer_token(request)
+    if bearer is not None:
+        partner = partners_service.authenticate_key(db, bearer) if bearer else None
+        if partner is None:
+            _deny(db, request, anonymous, Unauthenticated("The API key is not valid"))
+        actor = Actor("partner", partner.id, None, anonymous.ip, anonymous.request_id)
+        _deny(db, request, actor, PermissionDenied("This route is for clinic staff only"))
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        _deny(db, request, anonymous, Unauthenticated("Sign in to continue"))
+    login_session = auth_service.resume_session(db, settings, token)
+    if login_session is None:
+        _deny(db, request, anonymous, Unauthenticated("Your session has ended; sign in again"))
+    user = login_session.user
+    actor = Actor("user", user.id, user.role.value, anonymous.ip, anonymous.request_id)
+    if request.method not in SAFE_METHODS and not auth_service.csrf_matches(
+        login_session, request.headers.get(CSRF_HEADER)
+    ):
+        _deny(db, request, actor, PermissionDenied(f"Send the {CSRF_HEADER} header from sign-in"))
+    return StaffPrincipal(user, login_session, actor)
+
+
+CurrentStaff = Annotated[StaffPrincipal, Depends(get_staff)]
+
+
+def require_roles(*roles: Role | str) -> Any:
+    """A dependency that lets through signed-in staff holding one of `roles`."""
+    allowed = frozenset(Role(role) for role in roles)
+
+    def check(request: Request, db: DbSession, staff: CurrentStaff) -> StaffPrincipal:
+        if staff.user.role not in allowed:
+            _deny(db, request, staff.actor, PermissionDenied("Your role does not allow this"))
+        return staff
+
+    return Depends(check)
+
+
+def get_partner(request: Request, db: DbSession) -> PartnerPrincipal:
+    anonymous = request_actor(request)
+    bearer = _bearer_token(request)
+    partner = partners_service.authenticate_key(db, bearer) if bearer else None
+    if partner is None:
+        _deny(db, request, anonymous, Unauthenticated("Send Authorization: Bearer <api key>"))
+    return PartnerPrincipal(
+        partner, Actor("partner", partner.id, None, anonymous.ip, anonymous.request_id)
+    )
+
+
+CurrentPartner = Annotated[PartnerPrincipal, Depends(get_partner)]
+
+AdminOnly = Annotated[StaffPrincipal, require_roles(Role.admin)]
+AnyStaff = CurrentStaff

@@ -1,0 +1,219 @@
+"""Domain errors and their RFC 9457 `application/problem+json` rendering.
+
+Services raise `DomainError` subclasses; one set of handlers turns every error
+(our own, the framework's 404/405/422, and anything unexpected) into a problem.
+"""
+
+import logging
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("homeward.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[ValidationIssue] | None = None
+    request_id: str | None = None
+
+
+class DomainError(Exception):
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+    # Keep what the request wrote even though it fails (audit of a denial, a failed login).
+    persist_changes: bool = False
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[ValidationIssue] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+    @classmethod
+    def problem_type(cls) -> str:
+        return f"/problems/{cls.slug}"
+
+
+class NotFound(DomainError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class InvalidInput(DomainError):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+    @classmethod
+    def at(cls, loc: list[str | int], msg: str) -> "InvalidInput":
+        return cls(msg, errors=[ValidationIssue(loc=loc, msg=msg)])
+
+
+class Unauthenticated(DomainError):
+    status, slug, title = 401, "unauthenticated", "Authentication required"
+
+
+class PermissionDenied(DomainError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class PreconditionFailed(DomainError):
+    status, slug, title = 412, "precondition-failed", "The resource changed since you read it"
+
+
+class PreconditionRequired(DomainError):
+    status, slug, title = 428, "precondition-required", "If-Match header required"
+
+
+class TooManyRequests(DomainError):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+
+class PayloadTooLarge(DomainError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class UnsupportedMediaType(DomainError):
+    status, slug, title = 415, "unsupported-media-type", "Send application/json"
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors: list[ValidationIssue] | None = None,
+    headers: dict[str, str] | None = None,
+    request_id: str | None = None,
+) -> JSONResponse:
+    problem = Problem(
+        type=f"/problems/{slug}",
+        title=title,
+        status=status,
+        detail=detail,
+        errors=errors,
+        request_id=request_id,
+    )
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _request_id(request: Request) -> str | None:
+    value = request.scope.get("state", {}).get("request_id")
+    return value if isinstance(value, str) else None
+
+
+_STATUS_SLUGS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Send application/json"),
+}
+
+
+def _location(loc: tuple[Any, ...]) -> list[str | int]:
+    return [part if isinstance(part, int) else str(part) for part in loc]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(
+            exc.status,
+            exc.slug,
+            exc.title,
+            exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
+            request_id=_request_id(request),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        issues = [
+            ValidationIssue(loc=_location(tuple(err.get("loc", ()))), msg=str(err.get("msg", "")))
+            for err in exc.errors()
+        ]
+        return problem_response(
+            422,
+            InvalidInput.slug,
+            InvalidInput.title,
+            "; ".join(f"{'.'.join(map(str, i.loc))}: {i.msg}" for i in issues)[:500] or None,
+            errors=issues,
+            request_id=_request_id(request),
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "Request failed"))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        return problem_response(
+            exc.status_code,
+            slug,
+            title,
+            detail,
+            headers=dict(exc.headers or {}),
+            request_id=_request_id(request),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error", extra={"request_id": _request_id(request)})
+        return problem_response(
+            500,
+            "internal-error",
+            "Internal server error",
+            "Something went wrong on our side. Quote the request id when reporting it.",
+            request_id=_request_id(request),
+        )
+
+
+def _problem_doc(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+
+
+def responses(*errors: type[DomainError] | int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry documenting the problems a route can return."""
+    documented: dict[int | str, dict[str, Any]] = {}
+    for error in errors:
+        if isinstance(error, int):
+            documented[error] = _problem_doc(_STATUS_SLUGS.get(error, ("", "Error"))[1])
+        else:
+            documented[error.status] = _problem_doc(error.title)
+    return documented
+
+
+# Documented on every authenticated route by the aggregate router.
+COMMON_RESPONSES = responses(Unauthenticated, PermissionDenied, InvalidInput, TooManyRequests)

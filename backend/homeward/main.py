@@ -1,0 +1,84 @@
+"""create_app(): routers, error handlers, middleware, and the built single-page app."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+
+from homeward import __doc__ as summary
+from homeward.api import api_router
+from homeward.db import make_engine, make_session_factory
+from homeward.errors import install_error_handlers
+from homeward.health import migration_head
+from homeward.health import router as health_router
+from homeward.logs import configure_logging
+from homeward.middleware import BodyGuardMiddleware, RequestContextMiddleware
+from homeward.settings import Settings, get_settings
+
+
+def operation_id(route: APIRoute) -> str:
+    """`tag-name` ids (for example `programs-list_programs`) so the generated client reads well."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def create_app(
+    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="Homeward API",
+        summary=summary,
+        version="1.0.0",
+        generate_unique_id_function=operation_id,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory or make_session_factory(make_engine(settings))
+    app.state.migration_head = migration_head(settings.migrations_dir)
+
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(api_router)
+
+    # Middleware runs outermost-last-added: the request context wraps everything.
+    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Content-Type", "If-Match", "X-CSRF-Token", "Idempotency-Key"],
+            expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    _serve_single_page_app(app, settings.frontend_dist)
+    return app
+
+
+def _serve_single_page_app(app: FastAPI, dist: Path) -> None:
+    """Serve the built front end; unknown non-API paths get index.html for client routing."""
+    index = dist / "index.html"
+    if not index.is_file():
+        return
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def single_page_app(path: str) -> FileResponse:
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
+            return FileResponse(candidate)
+        if path.startswith(("api/", "healthz", "readyz")):
+            from starlette.exceptions import HTTPException
+
+            raise HTTPException(404)
+        return FileResponse(index)

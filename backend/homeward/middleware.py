@@ -1,0 +1,149 @@
+"""Pure ASGI middleware: request ids, access logs, security headers, body guard."""
+
+import logging
+import time
+import uuid
+from typing import Any
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from homeward.errors import problem_response
+
+access_log = logging.getLogger("homeward.access")
+
+CSP = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "img-src 'self' data:; style-src 'self' 'unsafe-inline'"
+)
+# The docs page loads its assets from a CDN; it gets its own, looser policy.
+DOCS_CSP = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com"
+)
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class RequestContextMiddleware:
+    """Request id, security headers and one structured access-log line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get("x-request-id", "")
+        request_id = (
+            incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        )
+        scope.setdefault("state", {})["request_id"] = request_id
+        path: str = scope["path"]
+        started = time.perf_counter()
+        status_code = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Content-Security-Policy"] = DOCS_CSP if path == "/docs" else CSP
+                if path.startswith("/api/"):
+                    headers["Cache-Control"] = "no-store"
+                if scope.get("scheme") == "https":
+                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            access_log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "path": path,
+                    "status": status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+
+
+class _BodyTooLarge(HTTPException):
+    """An HTTPException so that the framework's body reader lets it through as a 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Bodies are limited to {limit} bytes")
+
+
+class BodyGuardMiddleware:
+    """Refuses API bodies over the limit (413) and bodies that are not JSON (415)."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        request_id = scope.get("state", {}).get("request_id")
+        declared = headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._too_large(scope, receive, send, request_id)
+            return
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        has_body = (declared and declared != "0") or "transfer-encoding" in headers
+        is_json = content_type == "application/json" or content_type.endswith("+json")
+        if scope["path"].startswith("/api/") and has_body and not is_json:
+            response = problem_response(
+                415,
+                "unsupported-media-type",
+                "Send application/json",
+                f"Content-Type {content_type or '(none)'} is not accepted here",
+                request_id=request_id,
+            )
+            await response(scope, receive, send)
+            return
+
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _BodyTooLarge(self.max_body_bytes)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await self._too_large(scope, receive, send, request_id)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, request_id: Any) -> None:
+        response = problem_response(
+            413,
+            "payload-too-large",
+            "Request body too large",
+            f"Bodies are limited to {self.max_body_bytes} bytes",
+            request_id=request_id,
+        )
+        await response(scope, receive, send)

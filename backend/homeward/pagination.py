@@ -1,0 +1,115 @@
+"""Keyset (cursor) pagination: `{items, next_cursor}` in a stable order.
+
+The cursor is the sort key of the last row returned, so a page never skips or
+repeats rows when others are inserted meanwhile, and each page costs one query.
+"""
+
+import base64
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import Select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from homeward.errors import InvalidInput
+
+T = TypeVar("T")
+Row = TypeVar("Row")
+Read = TypeVar("Read", bound=BaseModel)
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class PageParams(BaseModel):
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+def _encode(values: Sequence[Any]) -> str:
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if isinstance(value, uuid.UUID):
+            return str(value)
+        return value
+
+    raw = json.dumps([plain(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, columns: Sequence[InstrumentedAttribute[Any]]) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(columns):
+            raise ValueError("wrong shape")
+        return [_typed(value, column) for value, column in zip(values, columns, strict=True)]
+    except (ValueError, TypeError, json.JSONDecodeError) as error:
+        raise InvalidInput.at(["query", "cursor"], "cursor is not valid") from error
+
+
+def _typed(value: Any, column: InstrumentedAttribute[Any]) -> Any:
+    if value is None:
+        return None
+    python_type = column.type.python_type
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is date:
+        return date.fromisoformat(value)
+    if python_type is uuid.UUID:
+        return uuid.UUID(value)
+    if python_type in (int, float, str):
+        return python_type(value)
+    raise ValueError(f"cannot page on {python_type}")
+
+
+def paginate(
+    db: Session,
+    statement: Select[Row],
+    order_by: Sequence[InstrumentedAttribute[Any]],
+    params: PageParams,
+    *,
+    read_as: type[Read],
+    descending: bool = False,
+    prepare: Callable[[list[Row]], object] | None = None,
+) -> Page[Read]:
+    """Run one page of `statement`, ordered by `order_by` (the last column must be unique).
+
+    `prepare` gets the page's rows before they are read, to load what they need
+    in one query for the whole page.
+    """
+    if params.cursor:
+        after = _decode(params.cursor, order_by)
+        key = tuple_(*order_by)
+        statement = statement.where(key < tuple_(*after) if descending else key > tuple_(*after))
+    ordering = [c.desc() if descending else c.asc() for c in order_by]
+    rows = list(db.scalars(statement.order_by(*ordering).limit(params.limit + 1)).unique())
+    has_more = len(rows) > params.limit
+    rows = rows[: params.limit]
+    next_cursor = None
+    if has_more:
+        last = rows[-1]
+        next_cursor = _encode([getattr(last, column.key) for column in order_by])
+    if prepare:
+        prepare(rows)
+    return Page[read_as](  # type: ignore[valid-type]
+        items=[read_as.model_validate(row) for row in rows], next_cursor=next_cursor
+    )

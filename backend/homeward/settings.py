@@ -1,0 +1,48 @@
+"""Configuration from the environment (and an optional `.env`)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEVELOPMENT_SECRET = "development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOMEWARD_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(
+        default=f"sqlite:///{REPO_ROOT / 'var' / 'homeward.db'}",
+        validation_alias=AliasChoices("DATABASE_URL", "HOMEWARD_DATABASE_URL"),
+    )
+    secret_key: str = DEVELOPMENT_SECRET
+    cors_origins: list[str] = []
+    session_idle_minutes: int = 15
+    session_absolute_hours: int = 12
+    login_max_failures: int = 10
+    login_lockout_minutes: int = 15
+    max_body_bytes: int = 1024 * 1024
+    public_rate_limit_per_minute: int = 10
+    log_level: str = "INFO"
+    frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
+    migrations_dir: Path = REPO_ROOT / "migrations"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> "Settings":
+        # A leaked default secret would let anyone forge CSRF tokens and webhook signatures.
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError("HOMEWARD_SECRET_KEY must be set outside development")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,95 @@
+"""Test setup: one migrated database per run, one rolled-back transaction per test.
+
+`DATABASE_URL` picks the database (PostgreSQL in CI's second pass); without it a
+fresh SQLite file is used.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from homeward import migrate
+from homeward.db import make_engine
+from homeward.main import create_app
+from homeward.settings import Settings
+from tests.factories import Factories, StaffClient, login_as
+
+
+def _database_url(tmp_dir: Path) -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Iterator[Settings]:
+    with tempfile.TemporaryDirectory(prefix="homeward-test-") as tmp:
+        yield Settings(
+            environment="test",
+            database_url=_database_url(Path(tmp)),
+            log_level="WARNING",
+            secret_key="test-secret",
+        )
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    migrate.upgrade(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """Sessions that share one outer transaction, rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    factory = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    yield factory
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
+    return create_app(settings, session_factory=session_factory)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> TestClient:
+    """An anonymous client."""
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def factories(db: Session) -> Factories:
+    return Factories(db)
+
+
+@pytest.fixture
+def admin(app: FastAPI, factories: Factories) -> StaffClient:
+    return login_as(app, factories, "admin")
+
+
+@pytest.fixture
+def clinician(app: FastAPI, factories: Factories) -> StaffClient:
+    return login_as(app, factories, "clinician")
+
+
+@pytest.fixture
+def viewer(app: FastAPI, factories: Factories) -> StaffClient:
+    return login_as(app, factories, "viewer")

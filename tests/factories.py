@@ -1,0 +1,163 @@
+"""Builders for test data, and signed-in clients for each role."""
+
+import itertools
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import time
+from functools import lru_cache
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from homeward.audit.service import Actor
+from homeward.auth.models import Role, User
+from homeward.auth.passwords import hash_password
+from homeward.partners import service as partners_service
+from homeward.partners.models import Partner
+from homeward.partners.schemas import ApiKeyCreate
+from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
+from homeward.programs.models import Phase, Program, SessionType, Slot
+
+TEST_PASSWORD = "correct-horse-battery-9"
+_counter = itertools.count(1)
+
+
+@lru_cache
+def _password_hash() -> str:
+    # Hashing is deliberately slow; every test user shares one hash.
+    return hash_password(TEST_PASSWORD)
+
+
+@dataclass
+class Factories:
+    db: Session
+    created: list[Any] = field(default_factory=list)
+
+    def _add(self, obj: Any) -> Any:
+        self.db.add(obj)
+        self.db.flush()
+        return obj
+
+    def user(self, role: str = "clinician", **overrides: Any) -> User:
+        n = next(_counter)
+        values: dict[str, Any] = {
+            "email": f"{role}{n}-{uuid.uuid4().hex[:6]}@clinic.test",
+            "full_name": f"{role.title()} {n}",
+            "role": Role(role),
+            "password_hash": _password_hash(),
+        }
+        values.update(overrides)
+        user: User = self._add(User(**values))
+        return user
+
+    def program(self, **overrides: Any) -> Program:
+        values: dict[str, Any] = {
+            "name": f"Program {next(_counter)}",
+            "description": "",
+            "level_of_care": LevelOfCare.intensive_outpatient,
+            "level_of_care_edition": ASAM_EDITION,
+            "population": Population.adult,
+            "capacity": 20,
+            "timezone": "America/Chicago",
+            "default_length_days": 60,
+            "services_offered": ["group_therapy"],
+        }
+        values.update(overrides)
+        program: Program = self._add(Program(**values))
+        return program
+
+    def slot(
+        self,
+        program: Program,
+        weekday: int = 0,
+        start: time = time(9),
+        end: time = time(12),
+        **overrides: Any,
+    ) -> Slot:
+        values: dict[str, Any] = {
+            "program_id": program.id,
+            "weekday": weekday,
+            "start_time": start,
+            "end_time": end,
+            "session_type": SessionType.group_therapy,
+            "title": "Process group",
+        }
+        values.update(overrides)
+        slot: Slot = self._add(Slot(**values))
+        self.db.refresh(program)
+        return slot
+
+    def phase(
+        self, program: Program, slots: list[Slot], order: int | None = None, **overrides: Any
+    ) -> Phase:
+        values: dict[str, Any] = {
+            "program_id": program.id,
+            "name": f"Phase {next(_counter)}",
+            "order": order or len(program.phases) + 1,
+            "slots": slots,
+        }
+        values.update(overrides)
+        phase: Phase = self._add(Phase(**values))
+        self.db.refresh(program)
+        return phase
+
+    def partner(self, **overrides: Any) -> Partner:
+        values: dict[str, Any] = {
+            "name": f"Partner {next(_counter)}",
+            "contact_email": "intake@partner.test",
+        }
+        values.update(overrides)
+        partner: Partner = self._add(Partner(**values))
+        return partner
+
+    def api_key(self, partner: Partner) -> str:
+        created = partners_service.create_api_key(
+            self.db, Actor.system(), partner.id, ApiKeyCreate(name="test")
+        )
+        return created.key
+
+
+class StaffClient(TestClient):
+    user: User
+    csrf_token: str
+
+
+def login_as(app: FastAPI, factories: Factories, role: str) -> StaffClient:
+    """A client signed in as a new user of `role`, sending its CSRF token on every call."""
+    user = factories.user(role)
+    client = StaffClient(app, raise_server_exceptions=False)
+    response = client.post(
+        "/api/v1/auth/login", json={"email": user.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    client.user = user
+    client.csrf_token = response.json()["csrf_token"]
+    client.headers["X-CSRF-Token"] = client.csrf_token
+    return client
+
+
+def partner_client(app: FastAPI, key: str) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=False)
+    client.headers["Authorization"] = f"Bearer {key}"
+    return client
+
+
+@contextmanager
+def count_queries(db: Session) -> Iterator[list[str]]:
+    """Collects every SQL statement run on `db`'s connection inside the block."""
+    statements: list[str] = []
+    connection = db.connection()
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", before)
