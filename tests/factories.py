@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -17,13 +17,17 @@ from sqlalchemy.orm import Session
 from homeward.audit.service import Actor
 from homeward.auth.models import Role, User
 from homeward.auth.passwords import hash_password
+from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.partners import service as partners_service
 from homeward.partners.models import Partner
 from homeward.partners.schemas import ApiKeyCreate
+from homeward.patients.models import Patient
 from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
 from homeward.programs.models import Phase, Program, SessionType, Slot
+from homeward.sessions.models import RosterEntry, TreatmentSession
 
 TEST_PASSWORD = "correct-horse-battery-9"
+UTC_NOON = datetime(2026, 3, 2, 12, tzinfo=UTC)
 _counter = itertools.count(1)
 
 
@@ -105,6 +109,66 @@ class Factories:
         phase: Phase = self._add(Phase(**values))
         self.db.refresh(program)
         return phase
+
+    def patient(self, **overrides: Any) -> Patient:
+        n = next(_counter)
+        values: dict[str, Any] = {
+            "mrn": f"T{n:07d}{uuid.uuid4().hex[:4]}",
+            "given_name": f"Given{n}",
+            "family_name": f"Family{n}",
+            "date_of_birth": date(1985, 1, 1) + timedelta(days=n),
+        }
+        values.update(overrides)
+        patient: Patient = self._add(Patient(**values))
+        return patient
+
+    def enrollment(
+        self,
+        program: Program,
+        phase: Phase | None = None,
+        patient: Patient | None = None,
+        status: EnrollmentStatus = EnrollmentStatus.active,
+        admitted_on: date = date(2026, 1, 5),
+        **overrides: Any,
+    ) -> Enrollment:
+        """An enrollment, active in `phase` (the program's first phase by default)."""
+        phase = phase or (program.phases[0] if program.phases else None)
+        values: dict[str, Any] = {
+            "patient_id": (patient or self.patient()).id,
+            "program_id": program.id,
+            "status": status,
+            "current_phase_id": phase.id if phase else None,
+            "phase_started_on": admitted_on,
+            "admitted_on": admitted_on,
+            "expected_end_on": admitted_on + timedelta(days=program.default_length_days),
+        }
+        values.update(overrides)
+        enrollment: Enrollment = self._add(Enrollment(**values))
+        return enrollment
+
+    def session(
+        self,
+        program: Program,
+        starts_at: datetime,
+        minutes: int = 180,
+        slot: Slot | None = None,
+        roster: list[Enrollment] = (),  # type: ignore[assignment]
+        **overrides: Any,
+    ) -> TreatmentSession:
+        values: dict[str, Any] = {
+            "program_id": program.id,
+            "slot_id": slot.id if slot else None,
+            "session_type": slot.session_type if slot else SessionType.group_therapy,
+            "title": slot.title if slot else "Group",
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(minutes=minutes),
+        }
+        values.update(overrides)
+        session: TreatmentSession = self._add(TreatmentSession(**values))
+        for enrollment in roster:
+            self.db.add(RosterEntry(session_id=session.id, enrollment_id=enrollment.id))
+        self.db.flush()
+        return session
 
     def partner(self, **overrides: Any) -> Partner:
         values: dict[str, Any] = {

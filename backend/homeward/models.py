@@ -3,18 +3,43 @@
 from homeward.audit.models import AuditEvent
 from homeward.auth.models import LoginSession, LoginThrottle, User
 from homeward.db import Base
+from homeward.enrollments.models import (
+    ClinicalEvent,
+    Enrollment,
+    Extension,
+    PhaseChange,
+    StatusChange,
+    TreatmentPlan,
+)
+from homeward.homework.models import Homework, HomeworkTemplate
 from homeward.partners.models import Partner, PartnerApiKey
+from homeward.patients.models import Consent, Patient, PatientContact
 from homeward.programs.models import Phase, Program, Slot
+from homeward.sessions.models import Attendance, RosterEntry, TreatmentSession
 
 __all__ = [
+    "Attendance",
     "AuditEvent",
     "Base",
+    "ClinicalEvent",
+    "Consent",
+    "Enrollment",
+    "Extension",
+    "Homework",
+    "HomeworkTemplate",
     "LoginSession",
     "LoginThrottle",
     "Partner",
     "PartnerApiKey",
+    "Patient",
+    "PatientContact",
     "Phase",
+    "PhaseChange",
     "Program",
+    "RosterEntry",
     "Slot",
+    "StatusChange",
+    "TreatmentPlan",
+    "TreatmentSession",
     "User",
 ]

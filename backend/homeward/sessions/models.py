@@ -1,0 +1,104 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from homeward.db import Base, Timestamped, UUIDPrimaryKey, str_enum, utcnow
+from homeward.programs.models import SessionType
+
+
+class SessionStatus(StrEnum):
+    scheduled = "scheduled"
+    cancelled = "cancelled"
+
+
+class AttendanceStatus(StrEnum):
+    present = "present"
+    late = "late"
+    left_early = "left_early"
+    absent_excused = "absent_excused"
+    absent_unexcused = "absent_unexcused"
+
+
+ATTENDED = (AttendanceStatus.present, AttendanceStatus.late, AttendanceStatus.left_early)
+
+
+class TreatmentSession(UUIDPrimaryKey, Timestamped, Base):
+    """One scheduled treatment meeting (`/sessions` in the API)."""
+
+    __tablename__ = "treatment_sessions"
+
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    # Null for ad-hoc sessions, and once the slot that generated it is deleted.
+    slot_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("slots.id", ondelete="SET NULL"))
+    session_type: Mapped[SessionType] = mapped_column(str_enum(SessionType))
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    facilitator_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    room: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[SessionStatus] = mapped_column(
+        str_enum(SessionStatus, 16), default=SessionStatus.scheduled
+    )
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    group_note: Mapped[str | None] = mapped_column(Text)
+    group_note_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    roster: Mapped[list["RosterEntry"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+    attendance: Mapped[list["Attendance"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        # Generation is idempotent: one session per slot occurrence.
+        UniqueConstraint("slot_id", "starts_at", name="uq_treatment_sessions_slot_id_starts_at"),
+        Index("ix_treatment_sessions_program_id_starts_at", "program_id", "starts_at"),
+        Index("ix_treatment_sessions_facilitator_id_starts_at", "facilitator_id", "starts_at"),
+        Index("ix_treatment_sessions_starts_at", "starts_at"),
+    )
+
+
+class RosterEntry(Base):
+    """An enrollment expected at a session."""
+
+    __tablename__ = "session_roster"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    enrollment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    session: Mapped[TreatmentSession] = relationship(back_populates="roster")
+
+
+class Attendance(Base):
+    """One enrollment's record for one session."""
+
+    __tablename__ = "attendance"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    enrollment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[AttendanceStatus] = mapped_column(str_enum(AttendanceStatus, 20))
+    minutes_attended: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    session: Mapped[TreatmentSession] = relationship(back_populates="attendance")
