@@ -93,3 +93,12 @@ def clinician(app: FastAPI, factories: Factories) -> StaffClient:
 @pytest.fixture
 def viewer(app: FastAPI, factories: Factories) -> StaffClient:
     return login_as(app, factories, "viewer")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.contract.test_schemathesis import GENERATED_CASES
+
+    if GENERATED_CASES["count"]:
+        terminalreporter.write_line(
+            f"schemathesis: {GENERATED_CASES['count']} generated cases checked"
+        )

@@ -50,7 +50,7 @@ class Factories:
     def user(self, role: str = "clinician", **overrides: Any) -> User:
         n = next(_counter)
         values: dict[str, Any] = {
-            "email": f"{role}{n}-{uuid.uuid4().hex[:6]}@clinic.test",
+            "email": f"{role}{n}-{uuid.uuid4().hex[:6]}@clinic.example",
             "full_name": f"{role.title()} {n}",
             "role": Role(role),
             "password_hash": _password_hash(),
@@ -173,7 +173,7 @@ class Factories:
     def partner(self, **overrides: Any) -> Partner:
         values: dict[str, Any] = {
             "name": f"Partner {next(_counter)}",
-            "contact_email": "intake@partner.test",
+            "contact_email": "intake@partner.example",
         }
         values.update(overrides)
         partner: Partner = self._add(Partner(**values))

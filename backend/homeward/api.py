@@ -7,7 +7,7 @@ from homeward.auth.router import public_router as auth_public_router
 from homeward.auth.router import router as auth_router
 from homeward.deps import get_partner, get_staff
 from homeward.enrollments.router import router as enrollments_router
-from homeward.errors import COMMON_RESPONSES, InvalidInput, responses
+from homeward.errors import COMMON_RESPONSES, REQUEST_RESPONSES
 from homeward.homework.router import router as homework_router
 from homeward.partners.router import partner_api_router as partner_self_router
 from homeward.partners.router import router as partners_router
@@ -44,7 +44,7 @@ for domain_router in (partner_self_router, partner_programs_router):
     partner_router.include_router(domain_router)
 
 # Public routes: no credential needed.
-public_router = APIRouter(responses=responses(InvalidInput))
+public_router = APIRouter(responses=REQUEST_RESPONSES)
 public_router.include_router(auth_public_router)
 
 api_router = APIRouter(prefix=API_PREFIX)

@@ -215,5 +215,7 @@ def responses(*errors: type[DomainError] | int) -> dict[int | str, dict[str, Any
     return documented
 
 
-# Documented on every authenticated route by the aggregate router.
-COMMON_RESPONSES = responses(Unauthenticated, PermissionDenied, InvalidInput, TooManyRequests)
+# Documented on every route by the aggregate router: a body that is not JSON (400, 415)
+# or too large (413) is refused before any route sees it.
+REQUEST_RESPONSES = responses(400, PayloadTooLarge, UnsupportedMediaType, InvalidInput)
+COMMON_RESPONSES = REQUEST_RESPONSES | responses(Unauthenticated, PermissionDenied, TooManyRequests)

@@ -1,0 +1,142 @@
+"""The audit trail: changes and denials are recorded, and tampering is detected."""
+
+import uuid
+
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from homeward.audit.models import AuditEvent
+from homeward.audit.service import Actor, record, verify_chain
+from tests.factories import Factories, StaffClient
+
+PROGRAM = {
+    "name": "Audit IOP",
+    "level_of_care": "2.1",
+    "capacity": 10,
+    "timezone": "America/Chicago",
+}
+
+
+def _events(admin: StaffClient, **params: str) -> list[dict[str, object]]:
+    response = admin.get("/api/v1/audit-events", params={"limit": 200, **params})
+    assert response.status_code == 200
+    return response.json()["items"]  # type: ignore[no-any-return]
+
+
+def test_changes_leave_audit_events(admin: StaffClient) -> None:
+    program = admin.post("/api/v1/programs", json=PROGRAM).json()
+    etag = admin.get(f"/api/v1/programs/{program['id']}").headers["ETag"]
+    admin.patch(
+        f"/api/v1/programs/{program['id']}", json={"capacity": 11}, headers={"If-Match": etag}
+    )
+    user = admin.post(
+        "/api/v1/users",
+        json={
+            "email": "aud@clinic.example",
+            "full_name": "Aud",
+            "role": "viewer",
+            "password": "an-audited-passphrase",
+        },
+    ).json()
+    admin.patch(f"/api/v1/users/{user['id']}", json={"role": "intake"})
+    partner = admin.post(
+        "/api/v1/partners", json={"name": "P", "contact_email": "p@p.example"}
+    ).json()
+    key = admin.post(f"/api/v1/partners/{partner['id']}/api-keys", json={}).json()
+    admin.delete(f"/api/v1/partners/{partner['id']}/api-keys/{key['id']}")
+
+    actions = {(e["action"], e["resource_id"]) for e in _events(admin, actor_id=str(admin.user.id))}
+    for expected in [
+        ("program.create", program["id"]),
+        ("program.update", program["id"]),
+        ("user.create", user["id"]),
+        ("user.update", user["id"]),
+        ("partner.create", partner["id"]),
+        ("partner_api_key.create", key["id"]),
+        ("partner_api_key.revoke", key["id"]),
+    ]:
+        assert expected in actions, expected
+    update_event = next(
+        e for e in _events(admin, resource_type="program") if e["action"] == "program.update"
+    )
+    assert update_event["detail"] == {"changed": ["capacity"]}
+    assert update_event["request_id"] and update_event["ip"]
+
+
+def test_denied_attempts_are_recorded(
+    client: TestClient, viewer: StaffClient, admin: StaffClient
+) -> None:
+    assert client.get("/api/v1/users").status_code == 401
+    assert viewer.post("/api/v1/programs", json=PROGRAM).status_code == 403
+    denied = [e for e in _events(admin, resource_type="endpoint") if e["outcome"] == "denied"]
+    assert any(e["actor_type"] == "anonymous" and e["detail"] == {"status": 401} for e in denied)
+    assert any(
+        e["actor_id"] == str(viewer.user.id) and e["detail"] == {"status": 403} for e in denied
+    )
+
+
+def test_filters_and_pagination(admin: StaffClient, db: Session) -> None:
+    patient_id = uuid.uuid4()
+    for n in range(5):
+        record(db, Actor.system(), "patient.read", "patient", str(n), patient_id=patient_id)
+    first = admin.get(
+        "/api/v1/audit-events", params={"patient_id": str(patient_id), "limit": 3}
+    ).json()
+    second = admin.get(
+        "/api/v1/audit-events",
+        params={"patient_id": str(patient_id), "limit": 3, "cursor": first["next_cursor"]},
+    ).json()
+    ids = [e["resource_id"] for e in first["items"] + second["items"]]
+    assert ids == ["4", "3", "2", "1", "0"] and second["next_cursor"] is None
+
+
+def test_verify_detects_edits_and_deletions(db: Session, factories: Factories) -> None:
+    for n in range(4):
+        record(db, Actor.system(), "test.event", "test", str(n))
+    assert list(verify_chain(db)) == []
+    seqs = list(db.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)))
+
+    db.execute(update(AuditEvent).where(AuditEvent.seq == seqs[-3]).values(action="test.forged"))
+    edited = list(verify_chain(db))
+    assert [b.seq for b in edited] == [seqs[-3]] and "edited" in edited[0].reason
+
+    db.execute(update(AuditEvent).where(AuditEvent.seq == seqs[-3]).values(action="test.event"))
+    db.execute(delete(AuditEvent).where(AuditEvent.seq == seqs[-2]))
+    removed = list(verify_chain(db))
+    assert [b.seq for b in removed] == [seqs[-1]] and "missing" in removed[0].reason
+
+
+def test_audit_verify_command(tmp_path: object, monkeypatch: object) -> None:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from homeward import migrate
+    from homeward.cli import app
+    from homeward.db import make_engine, make_session_factory
+    from homeward.settings import Settings, get_settings
+
+    url = f"sqlite:///{Path(str(tmp_path)) / 'audit.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)  # type: ignore[attr-defined]
+    get_settings.cache_clear()
+    try:
+        settings = Settings(database_url=url)
+        migrate.upgrade(settings)
+        engine = make_engine(settings)
+        with make_session_factory(engine)() as db:
+            for n in range(3):
+                record(db, Actor.system(), "test.event", "test", str(n))
+            db.commit()
+        runner = CliRunner()
+        intact = runner.invoke(app, ["audit", "verify"])
+        assert intact.exit_code == 0 and "intact" in intact.output
+        with engine.begin() as connection:
+            connection.execute(
+                update(AuditEvent).where(AuditEvent.seq == 2).values(outcome="denied")
+            )
+        tampered = runner.invoke(app, ["audit", "verify"])
+        assert tampered.exit_code == 1 and "row 2" in tampered.output
+        engine.dispose()
+    finally:
+        get_settings.cache_clear()
