@@ -28,9 +28,9 @@ def test_every_operation_declares_its_responses() -> None:
             if path.startswith("/api/v1/") and "422" not in responses:
                 problems.append(f"{name}: validation problem not documented")
             for code, response in responses.items():
-                if code.startswith(("4", "5")) and code != "503":
-                    if "application/problem+json" not in response.get("content", {}):
-                        problems.append(f"{name}: {code} is not documented as a problem")
+                is_error = code.startswith(("4", "5")) and code != "503"
+                if is_error and "application/problem+json" not in response.get("content", {}):
+                    problems.append(f"{name}: {code} is not documented as a problem")
             if not operation.get("operationId", "").count("-"):
                 problems.append(f"{name}: operation id is not tag-name")
     assert not problems, "\n".join(problems)
