@@ -129,3 +129,24 @@ CurrentPartner = Annotated[PartnerPrincipal, Depends(get_partner)]
 
 AdminOnly = Annotated[StaffPrincipal, require_roles(Role.admin)]
 AnyStaff = CurrentStaff
+
+
+PUBLIC_PATHS = ("/api/v1/auth/login", "/api/v1/public/")
+
+
+def credential_accepted(request: Request) -> bool:
+    """Whether a request may learn more than "authenticate first": public, or a valid credential.
+
+    Used where the framework fails a request before authentication has run.
+    """
+    if not request.url.path.startswith("/api/") or request.url.path.startswith(PUBLIC_PATHS):
+        return True
+    settings: Settings = request.app.state.settings
+    with request.app.state.session_factory() as db:
+        bearer = _bearer_token(request)
+        if bearer:
+            return partners_service.authenticate_key(db, bearer) is not None
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return False
+        return auth_service.resume_session(db, settings, token) is not None

@@ -147,6 +147,20 @@ def _location(loc: tuple[Any, ...]) -> list[str | int]:
     return [part if isinstance(part, int) else str(part) for part in loc]
 
 
+def _body_unreadable(exc: RequestValidationError) -> bool:
+    return any(error.get("type") == "json_invalid" for error in exc.errors())
+
+
+async def _credential_accepted(request: Request) -> bool:
+    """Whether the route is public or the caller holds a valid credential."""
+    check = getattr(request.app.state, "credential_accepted", None)
+    if check is None:
+        return True
+    from starlette.concurrency import run_in_threadpool
+
+    return bool(await run_in_threadpool(check, request))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -162,6 +176,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if _body_unreadable(exc) and not await _credential_accepted(request):
+            # The framework parses JSON before authenticating; a caller without a valid
+            # credential still learns only that it must authenticate.
+            return problem_response(
+                401,
+                Unauthenticated.slug,
+                Unauthenticated.title,
+                "Sign in (or send a partner API key) to continue",
+                request_id=_request_id(request),
+            )
         issues = [
             ValidationIssue(loc=_location(tuple(err.get("loc", ()))), msg=str(err.get("msg", "")))
             for err in exc.errors()

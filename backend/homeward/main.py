@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from homeward import __doc__ as summary
 from homeward.api import api_router
 from homeward.db import make_engine, make_session_factory
+from homeward.deps import credential_accepted
 from homeward.errors import install_error_handlers
 from homeward.health import migration_head
 from homeward.health import router as health_router
@@ -43,6 +44,7 @@ def create_app(
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(make_engine(settings))
     app.state.migration_head = migration_head(settings.migrations_dir)
+    app.state.credential_accepted = credential_accepted
 
     install_error_handlers(app)
     app.include_router(health_router)
@@ -68,6 +70,12 @@ def _serve_single_page_app(app: FastAPI, dist: Path) -> None:
     """Serve the built front end; unknown non-API paths get index.html for client routing."""
     index = dist / "index.html"
     if not index.is_file():
+
+        @app.get("/", include_in_schema=False)
+        def api_docs() -> RedirectResponse:
+            # No front end is built: the API documentation is the way in.
+            return RedirectResponse("/docs")
+
         return
     if (dist / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")

@@ -64,10 +64,17 @@ def test_wrong_password_and_unknown_email_look_the_same(
     assert wrong.json().keys() == unknown.json().keys()  # type: ignore[attr-defined]
 
 
-def test_missing_credentials_get_401_not_422(client: TestClient) -> None:
+def test_missing_credentials_get_401_not_422(client: TestClient, admin: StaffClient) -> None:
     response = client.post("/api/v1/users", json={"unexpected": True})
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
+    # Even when the body is not JSON at all, which the framework parses first.
+    broken = {"content": b"{not json", "headers": {"Content-Type": "application/json"}}
+    assert client.post("/api/v1/users", **broken).status_code == 401  # type: ignore[arg-type]
+    client.cookies.set("homeward_session", "forged")
+    assert client.post("/api/v1/users", **broken).status_code == 401  # type: ignore[arg-type]
+    assert admin.post("/api/v1/users", **broken).status_code == 422  # type: ignore[arg-type]
+    assert client.post("/api/v1/auth/login", **broken).status_code == 422  # type: ignore[arg-type]
 
 
 def test_csrf_is_enforced_on_state_changes(admin: StaffClient) -> None:
