@@ -1,16 +1,15 @@
 # Homeward: `make run` serves the app with demo data; `make test` runs every check.
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# uv from PATH, or else the one pip installs into python3 (run as a module).
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: install run test lint typecheck pytest openapi openapi-check bench frontend clean
 
-$(UV):
-	command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-
-.venv/.installed: pyproject.toml uv.lock | $(UV)
+.venv/.installed: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 	touch $@
 
