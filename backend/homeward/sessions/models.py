@@ -1,12 +1,16 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homeward.db import Base, Timestamped, UUIDPrimaryKey, str_enum, utcnow
 from homeward.programs.models import SessionType
+
+if TYPE_CHECKING:
+    from homeward.enrollments.models import Enrollment
 
 
 class SessionStatus(StrEnum):
@@ -57,6 +61,10 @@ class TreatmentSession(UUIDPrimaryKey, Timestamped, Base):
         back_populates="session", cascade="all, delete-orphan"
     )
 
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
     __table_args__ = (
         # Generation is idempotent: one session per slot occurrence.
         UniqueConstraint("slot_id", "starts_at", name="uq_treatment_sessions_slot_id_starts_at"),
@@ -80,6 +88,34 @@ class RosterEntry(Base):
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[TreatmentSession] = relationship(back_populates="roster")
+    enrollment: Mapped["Enrollment"] = relationship()
+
+    @property
+    def patient_id(self) -> uuid.UUID:
+        return self.enrollment.patient_id
+
+    @property
+    def patient_name(self) -> str:
+        patient = self.enrollment.patient
+        return f"{patient.given_name} {patient.family_name}"
+
+    @property
+    def record(self) -> "Attendance | None":
+        # The session's attendance is loaded with it; a scan beats a query per entry.
+        for attendance in self.session.attendance:
+            if attendance.enrollment_id == self.enrollment_id:
+                return attendance
+        return None
+
+    @property
+    def attendance_status(self) -> "AttendanceStatus | None":
+        record = self.record
+        return record.status if record else None
+
+    @property
+    def minutes_attended(self) -> int | None:
+        record = self.record
+        return record.minutes_attended if record else None
 
 
 class Attendance(Base):

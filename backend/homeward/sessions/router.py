@@ -1,3 +1,172 @@
-from fastapi import APIRouter
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, status
+
+from homeward.db import DbSession
+from homeward.deps import StaffPrincipal, require_roles
+from homeward.errors import PermissionDenied, responses
+from homeward.pagination import Page, PageParams, page_params
+from homeward.programs.models import SessionType
+from homeward.sessions import attendance, schedule, service
+from homeward.sessions.exceptions import (
+    FacilitatorBusy,
+    GroupNoteExists,
+    ProgramNotFound,
+    ScheduleBusy,
+    SessionCancelled,
+    SessionEnded,
+    SessionNotFound,
+    SessionNotStarted,
+)
+from homeward.sessions.models import Attendance, SessionStatus, TreatmentSession
+from homeward.sessions.schemas import (
+    AttendanceBatch,
+    AttendanceRead,
+    GroupNoteWrite,
+    ScheduleGenerate,
+    ScheduleResult,
+    SessionCancel,
+    SessionCreate,
+    SessionRead,
+    SessionUpdate,
+)
 
 router = APIRouter(tags=["sessions"])
+
+Pagination = Annotated[PageParams, Depends(page_params)]
+Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]
+# Medical staff book and record medical sessions; the service checks the type.
+Booking = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical")]
+Readers = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical", "intake")]
+
+
+@router.post(
+    "/programs/{program_id}/schedule/generate",
+    response_model=ScheduleResult,
+    responses=responses(ProgramNotFound, ScheduleBusy),
+)
+def generate_schedule(
+    program_id: uuid.UUID, body: ScheduleGenerate, staff: Clinical, db: DbSession
+) -> ScheduleResult:
+    """One session per slot occurrence between two local dates, rostered by phase.
+
+    Idempotent: existing occurrences are counted, not duplicated, and the rosters
+    of future ones are brought up to date. Past dates backfill history.
+    """
+    return schedule.generate(db, staff.actor, program_id, body)
+
+
+@router.get("/sessions", response_model=Page[SessionRead])
+def list_sessions(
+    staff: Readers,
+    db: DbSession,
+    page: Pagination,
+    starts_from: Annotated[
+        datetime | None,
+        Query(alias="from", description="Sessions starting at or after (UTC without offset)"),
+    ] = None,
+    starts_to: Annotated[
+        datetime | None,
+        Query(alias="to", description="Sessions starting before (UTC without offset)"),
+    ] = None,
+    program_id: uuid.UUID | None = None,
+    facilitator_id: uuid.UUID | None = None,
+    enrollment_id: Annotated[
+        uuid.UUID | None, Query(description="Sessions with this enrollment on the roster")
+    ] = None,
+    session_type: Annotated[SessionType | None, Query(alias="type")] = None,
+    session_status: Annotated[SessionStatus | None, Query(alias="status")] = None,
+) -> Page[SessionRead]:
+    return service.list_sessions(
+        db,
+        staff.actor,
+        page,
+        starts_from=starts_from,
+        starts_to=starts_to,
+        program_id=program_id,
+        facilitator_id=facilitator_id,
+        enrollment_id=enrollment_id,
+        session_type=session_type,
+        status=session_status,
+    )
+
+
+@router.post(
+    "/sessions",
+    response_model=SessionRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(FacilitatorBusy, PermissionDenied),
+)
+def create_session(body: SessionCreate, staff: Booking, db: DbSession) -> TreatmentSession:
+    """An ad-hoc session (individual therapy, medical visit, family session) with its roster."""
+    return service.create_session(db, staff.actor, body)
+
+
+@router.get(
+    "/sessions/{session_id}", response_model=SessionRead, responses=responses(SessionNotFound)
+)
+def get_session(session_id: uuid.UUID, staff: Readers, db: DbSession) -> TreatmentSession:
+    return service.get_session(db, staff.actor, session_id)
+
+
+@router.patch(
+    "/sessions/{session_id}",
+    response_model=SessionRead,
+    responses=responses(SessionNotFound, SessionCancelled, FacilitatorBusy),
+)
+def update_session(
+    session_id: uuid.UUID, body: SessionUpdate, staff: Clinical, db: DbSession
+) -> TreatmentSession:
+    return service.update_session(db, staff.actor, session_id, body)
+
+
+@router.post(
+    "/sessions/{session_id}/cancel",
+    response_model=SessionRead,
+    responses=responses(SessionNotFound, SessionCancelled, SessionEnded),
+)
+def cancel_session(
+    session_id: uuid.UUID, body: SessionCancel, staff: Clinical, db: DbSession
+) -> TreatmentSession:
+    return service.cancel_session(db, staff.actor, session_id, body.reason)
+
+
+@router.put(
+    "/sessions/{session_id}/group-note",
+    response_model=SessionRead,
+    responses=responses(SessionNotFound, SessionCancelled, GroupNoteExists),
+)
+def write_group_note(
+    session_id: uuid.UUID, body: GroupNoteWrite, staff: Clinical, db: DbSession
+) -> TreatmentSession:
+    """The facilitator's note on the session as a whole; written once."""
+    return service.write_group_note(db, staff.actor, session_id, body.note)
+
+
+@router.get(
+    "/sessions/{session_id}/attendance",
+    response_model=list[AttendanceRead],
+    responses=responses(SessionNotFound),
+)
+def list_attendance(session_id: uuid.UUID, staff: Readers, db: DbSession) -> list[Attendance]:
+    return attendance.list_attendance(db, staff.actor, session_id)
+
+
+@router.put(
+    "/sessions/{session_id}/attendance",
+    response_model=list[AttendanceRead],
+    responses=responses(SessionNotFound, SessionCancelled, SessionNotStarted, PermissionDenied),
+)
+def record_attendance(
+    session_id: uuid.UUID,
+    body: Annotated[AttendanceBatch, Body()],
+    staff: Booking,
+    db: DbSession,
+) -> list[Attendance]:
+    """Record attendance for rostered enrollments; re-sending replaces their earlier records.
+
+    Returns every attendance record of the session.
+    """
+    return attendance.record_attendance(db, staff.actor, session_id, body)

@@ -1,0 +1,108 @@
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, StringConstraints, field_validator
+
+from homeward.programs.models import SessionType
+from homeward.schemas import InputModel, ReadModel
+from homeward.sessions.models import AttendanceStatus, SessionStatus
+
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Room = Annotated[str, StringConstraints(max_length=100)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+# One attendance PUT covers one session's roster; programs cap groups well below this.
+MAX_ROSTER = 500
+
+
+class ScheduleGenerate(InputModel):
+    from_: date = Field(alias="from", description="First day (program's local date), inclusive")
+    to: date = Field(description="Last day (program's local date), inclusive; at most 92 days")
+
+
+class ScheduleResult(ReadModel):
+    created: int = Field(description="Sessions created")
+    existing: int = Field(description="Slot occurrences that already had a session")
+    rostered: int = Field(description="Roster entries added (new and existing future sessions)")
+
+
+class SessionCreate(InputModel):
+    program_id: uuid.UUID
+    session_type: SessionType
+    title: Title
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    facilitator_id: uuid.UUID | None = None
+    room: Room | None = None
+    roster: Annotated[list[uuid.UUID], Field(max_length=MAX_ROSTER)] = Field(
+        default=[], description="Enrollment ids, all in this program"
+    )
+
+
+class SessionUpdate(InputModel):
+    title: Title | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    facilitator_id: uuid.UUID | None = None
+    room: Room | None = None
+
+
+class SessionCancel(InputModel):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class GroupNoteWrite(InputModel):
+    note: Text
+
+
+class RosterLine(ReadModel):
+    enrollment_id: uuid.UUID
+    patient_id: uuid.UUID
+    patient_name: str
+    attendance_status: AttendanceStatus | None = Field(description="None until recorded")
+    minutes_attended: int | None
+
+
+class SessionRead(ReadModel):
+    id: uuid.UUID
+    program_id: uuid.UUID
+    slot_id: uuid.UUID | None
+    session_type: SessionType
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    facilitator_id: uuid.UUID | None
+    room: str | None
+    status: SessionStatus
+    cancel_reason: str | None
+    roster: list[RosterLine]
+    group_note: str | None
+    group_note_by_id: uuid.UUID | None
+
+    @field_validator("roster")
+    @classmethod
+    def _by_name(cls, roster: list[RosterLine]) -> list[RosterLine]:
+        return sorted(roster, key=lambda line: (line.patient_name, str(line.enrollment_id)))
+
+
+class AttendanceWrite(InputModel):
+    enrollment_id: uuid.UUID
+    status: AttendanceStatus
+    minutes_attended: Annotated[int, Field(ge=0, le=24 * 60)] | None = Field(
+        default=None,
+        description="Defaults to the full duration when present, 0 when absent; "
+        "required when late or left early",
+    )
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+AttendanceBatch = Annotated[list[AttendanceWrite], Field(min_length=1, max_length=MAX_ROSTER)]
+
+
+class AttendanceRead(ReadModel):
+    enrollment_id: uuid.UUID
+    status: AttendanceStatus
+    minutes_attended: int
+    note: str | None
+    recorded_by_id: uuid.UUID | None
+    recorded_at: datetime

@@ -1,0 +1,270 @@
+"""Treatment sessions: reading, ad-hoc booking, rescheduling, cancelling, the group note."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Select, exists, select, update
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
+
+from homeward import clock
+from homeward.audit.service import Actor, record
+from homeward.auth.models import Role, User
+from homeward.enrollments.models import Enrollment, EnrollmentStatus
+from homeward.errors import InvalidInput, PermissionDenied
+from homeward.pagination import Page, PageParams, paginate
+from homeward.patients.models import Patient
+from homeward.programs.models import Program, SessionType
+from homeward.sessions.exceptions import (
+    FacilitatorBusy,
+    GroupNoteExists,
+    SessionCancelled,
+    SessionEnded,
+    SessionNotFound,
+)
+from homeward.sessions.models import RosterEntry, SessionStatus, TreatmentSession
+from homeward.sessions.schemas import SessionCreate, SessionRead, SessionUpdate
+
+MAX_DURATION = timedelta(hours=12)
+# Enrollments that may be booked into an ad-hoc session (an intake visit before admission,
+# a family session while on hold), but not once they have left the program.
+BOOKABLE = (EnrollmentStatus.pending, EnrollmentStatus.active, EnrollmentStatus.on_hold)
+
+
+def read_options() -> list[ORMOption]:
+    """What a `SessionRead` needs, loaded for a whole page in a fixed number of queries."""
+    return [
+        selectinload(TreatmentSession.roster)
+        .selectinload(RosterEntry.enrollment)
+        .selectinload(Enrollment.patient)
+        .load_only(Patient.given_name, Patient.family_name),
+        selectinload(TreatmentSession.attendance),
+    ]
+
+
+def require_session_type(actor: Actor, session_type: SessionType) -> None:
+    """Medical staff book and record medical sessions only."""
+    if actor.role == Role.medical and session_type != SessionType.medical:
+        raise PermissionDenied("Medical staff may only do this for medical sessions")
+
+
+def find_session(db: Session, session_id: uuid.UUID) -> TreatmentSession:
+    session = db.get(TreatmentSession, session_id)
+    if session is None:
+        raise SessionNotFound()
+    return session
+
+
+def _load(db: Session, session_id: uuid.UUID) -> TreatmentSession:
+    session = db.scalar(
+        select(TreatmentSession)
+        .where(TreatmentSession.id == session_id)
+        .options(*read_options())
+        .execution_options(populate_existing=True)
+    )
+    if session is None:
+        raise SessionNotFound()
+    return session
+
+
+def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> TreatmentSession:
+    session = _load(db, session_id)
+    record(db, actor, "session.read", "session", session.id)
+    return session
+
+
+def _as_utc(value: datetime) -> datetime:
+    # A bare date or time without offset in a query string means UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def list_sessions(
+    db: Session,
+    actor: Actor,
+    params: PageParams,
+    *,
+    starts_from: datetime | None = None,
+    starts_to: datetime | None = None,
+    program_id: uuid.UUID | None = None,
+    facilitator_id: uuid.UUID | None = None,
+    enrollment_id: uuid.UUID | None = None,
+    session_type: SessionType | None = None,
+    status: SessionStatus | None = None,
+) -> Page[SessionRead]:
+    statement: Select[TreatmentSession] = select(TreatmentSession).options(*read_options())
+    if starts_from is not None:
+        statement = statement.where(TreatmentSession.starts_at >= _as_utc(starts_from))
+    if starts_to is not None:
+        statement = statement.where(TreatmentSession.starts_at < _as_utc(starts_to))
+    if program_id is not None:
+        statement = statement.where(TreatmentSession.program_id == program_id)
+    if facilitator_id is not None:
+        statement = statement.where(TreatmentSession.facilitator_id == facilitator_id)
+    if session_type is not None:
+        statement = statement.where(TreatmentSession.session_type == session_type)
+    if status is not None:
+        statement = statement.where(TreatmentSession.status == status)
+    if enrollment_id is not None:
+        statement = statement.where(
+            exists().where(
+                RosterEntry.session_id == TreatmentSession.id,
+                RosterEntry.enrollment_id == enrollment_id,
+            )
+        )
+    page = paginate(
+        db,
+        statement,
+        [TreatmentSession.starts_at, TreatmentSession.id],
+        params,
+        read_as=SessionRead,
+    )
+    record(db, actor, "session.list", "session", detail={"count": len(page.items)})
+    return page
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise InvalidInput.at(["body", "ends_at"], "ends_at must be after starts_at")
+    if ends_at - starts_at > MAX_DURATION:
+        raise InvalidInput.at(["body", "ends_at"], "a session lasts at most 12 hours")
+
+
+def check_facilitator(
+    db: Session,
+    facilitator_id: uuid.UUID | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    exclude_session_id: uuid.UUID | None = None,
+) -> None:
+    """Refuse a booking that overlaps another of the facilitator's sessions (cancelled aside)."""
+    if facilitator_id is None:
+        return
+    if db.get(User, facilitator_id) is None:
+        raise InvalidInput.at(["body", "facilitator_id"], "no staff user with this id")
+    overlapping = select(TreatmentSession).where(
+        TreatmentSession.facilitator_id == facilitator_id,
+        TreatmentSession.status != SessionStatus.cancelled,
+        TreatmentSession.starts_at < ends_at,
+        TreatmentSession.ends_at > starts_at,
+    )
+    if exclude_session_id is not None:
+        overlapping = overlapping.where(TreatmentSession.id != exclude_session_id)
+    clash = db.scalar(overlapping.order_by(TreatmentSession.starts_at).limit(1))
+    if clash is not None:
+        raise FacilitatorBusy(
+            f"Already facilitating {clash.title!r} from {clash.starts_at.isoformat()} "
+            f"to {clash.ends_at.isoformat()}"
+        )
+
+
+def _check_roster(db: Session, program_id: uuid.UUID, roster: Sequence[uuid.UUID]) -> None:
+    if not roster:
+        return
+    found = {
+        row.id: row
+        for row in db.execute(
+            select(Enrollment.id, Enrollment.program_id, Enrollment.status).where(
+                Enrollment.id.in_(set(roster))
+            )
+        )
+    }
+    for index, enrollment_id in enumerate(roster):
+        row = found.get(enrollment_id)
+        if row is None or row.program_id != program_id:
+            raise InvalidInput.at(["body", "roster", index], "not an enrollment in this program")
+        if row.status not in BOOKABLE:
+            raise InvalidInput.at(["body", "roster", index], f"the enrollment is {row.status}")
+
+
+def create_session(db: Session, actor: Actor, data: SessionCreate) -> TreatmentSession:
+    """An ad-hoc session (individual therapy, a medical visit, a family session...)."""
+    require_session_type(actor, data.session_type)
+    if db.get(Program, data.program_id) is None:
+        raise InvalidInput.at(["body", "program_id"], "no such program")
+    _check_times(data.starts_at, data.ends_at)
+    check_facilitator(db, data.facilitator_id, data.starts_at, data.ends_at)
+    _check_roster(db, data.program_id, data.roster)
+    session = TreatmentSession(
+        program_id=data.program_id,
+        session_type=data.session_type,
+        title=data.title,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        facilitator_id=data.facilitator_id,
+        room=data.room,
+        roster=[RosterEntry(enrollment_id=e) for e in dict.fromkeys(data.roster)],
+    )
+    db.add(session)
+    db.flush()
+    record(
+        db,
+        actor,
+        "session.create",
+        "session",
+        session.id,
+        detail={"session_type": data.session_type.value, "roster": len(session.roster)},
+    )
+    return _load(db, session.id)
+
+
+def update_session(
+    db: Session, actor: Actor, session_id: uuid.UUID, data: SessionUpdate
+) -> TreatmentSession:
+    session = find_session(db, session_id)
+    if session.status == SessionStatus.cancelled:
+        raise SessionCancelled("A cancelled session cannot be changed")
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("title", "starts_at", "ends_at"):
+        if field in changes and changes[field] is None:
+            raise InvalidInput.at(["body", field], f"{field} cannot be null")
+    starts_at = changes.get("starts_at", session.starts_at)
+    ends_at = changes.get("ends_at", session.ends_at)
+    _check_times(starts_at, ends_at)
+    if changes.keys() & {"starts_at", "ends_at", "facilitator_id"}:
+        check_facilitator(
+            db,
+            changes.get("facilitator_id", session.facilitator_id),
+            starts_at,
+            ends_at,
+            exclude_session_id=session.id,
+        )
+    for field, value in changes.items():
+        setattr(session, field, value)
+    db.flush()
+    record(db, actor, "session.update", "session", session.id, detail={"changed": sorted(changes)})
+    return _load(db, session.id)
+
+
+def cancel_session(
+    db: Session, actor: Actor, session_id: uuid.UUID, reason: str
+) -> TreatmentSession:
+    session = find_session(db, session_id)
+    if session.status == SessionStatus.cancelled:
+        raise SessionCancelled("The session is already cancelled")
+    if session.ends_at <= clock.now():
+        raise SessionEnded("A session that has ended cannot be cancelled")
+    session.status = SessionStatus.cancelled
+    session.cancel_reason = reason
+    db.flush()
+    record(db, actor, "session.cancel", "session", session.id, detail={"reason": reason})
+    return _load(db, session.id)
+
+
+def write_group_note(
+    db: Session, actor: Actor, session_id: uuid.UUID, note: str
+) -> TreatmentSession:
+    session = find_session(db, session_id)
+    if session.status == SessionStatus.cancelled:
+        raise SessionCancelled("A cancelled session has no group note")
+    # Conditional update: of two people saving at once, exactly one note wins.
+    written = db.execute(
+        update(TreatmentSession)
+        .where(TreatmentSession.id == session.id, TreatmentSession.group_note.is_(None))
+        .values(group_note=note, group_note_by_id=actor.id, updated_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        raise GroupNoteExists("The group note is written once; it cannot be replaced")
+    record(db, actor, "session.group_note", "session", session.id)
+    return _load(db, session.id)
