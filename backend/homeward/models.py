@@ -16,6 +16,7 @@ from homeward.partners.models import Partner, PartnerApiKey
 from homeward.patients.models import Consent, Patient, PatientContact
 from homeward.programs.models import Phase, Program, Slot
 from homeward.sessions.models import Attendance, RosterEntry, TreatmentSession
+from homeward.tapering.models import EvaluationRun, Recommendation, TaperingRuleSet
 
 __all__ = [
     "Attendance",
@@ -24,6 +25,7 @@ __all__ = [
     "ClinicalEvent",
     "Consent",
     "Enrollment",
+    "EvaluationRun",
     "Extension",
     "Homework",
     "HomeworkTemplate",
@@ -36,9 +38,11 @@ __all__ = [
     "Phase",
     "PhaseChange",
     "Program",
+    "Recommendation",
     "RosterEntry",
     "Slot",
     "StatusChange",
+    "TaperingRuleSet",
     "TreatmentPlan",
     "TreatmentSession",
     "User",

@@ -1,0 +1,387 @@
+"""Tapering metrics for a whole cohort, in a fixed number of set-based queries.
+
+One module serves the progress view and the tapering evaluator, so a number a
+clinician reads is the number a rule compared. The definitions are DESIGN.md's
+("Tapering rules"); where it leaves a choice open, the choice is stated here:
+
+* A window of `w` days ends on `as_of` inclusive: local dates `as_of - w + 1`
+  … `as_of` in the program's timezone, i.e. the UTC instants from local midnight
+  of the first day up to local midnight after `as_of`.
+* Attendance counts rostered, non-cancelled sessions whose `ends_at` falls in the
+  window and is not in the future. A rostered session with no attendance yet is
+  "unrecorded" and left out of every attendance metric.
+* `attendance_rate` is attended ÷ (recorded - absent_excused); no data when that
+  is zero. `hours_attended_per_week` and `unexcused_absences` have no data when
+  nothing was recorded in the window.
+* `homework_completion_rate`: homework due in the window and already due;
+  completed when submitted or reviewed (or `submitted_at` is set); no data when
+  nothing was due.
+* `relapse_events` is always a number (0 without events). `days_since_last_use`,
+  `days_in_phase` and `days_enrolled` have no data without the date they count from.
+"""
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from homeward.enrollments.models import (
+    ClinicalEvent,
+    Enrollment,
+    EnrollmentStatus,
+    EventKind,
+    ScreenResult,
+)
+from homeward.homework.models import Homework, HomeworkStatus
+from homeward.sessions.models import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    RosterEntry,
+    SessionStatus,
+    TreatmentSession,
+)
+from homeward.tapering.rules import WINDOWED_METRICS, Metric
+
+ATTENDANCE_METRICS = frozenset(
+    {Metric.attendance_rate, Metric.hours_attended_per_week, Metric.unexcused_absences}
+)
+# What the progress view shows as "current": every metric, over these windows.
+DEFAULT_WINDOWS = (7, 14, 28)
+# A session never runs longer than this; it lets the attendance query use the
+# index on `starts_at` while the definition itself is about `ends_at`.
+LONGEST_SESSION = timedelta(days=1)
+
+
+@dataclass(frozen=True, order=True)
+class MetricKey:
+    metric: Metric
+    window_days: int | None = None
+
+
+def default_keys() -> list[MetricKey]:
+    keys: list[MetricKey] = []
+    for metric in Metric:
+        if metric in WINDOWED_METRICS:
+            keys.extend(MetricKey(metric, window) for window in DEFAULT_WINDOWS)
+        else:
+            keys.append(MetricKey(metric))
+    return keys
+
+
+@dataclass(frozen=True)
+class EnrollmentState:
+    """The enrollment columns rules and recommendations need, read with the metrics."""
+
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    program_id: uuid.UUID
+    status: EnrollmentStatus
+    current_phase_id: uuid.UUID | None
+    phase_started_on: date | None
+    admitted_on: date | None
+    expected_end_on: date | None
+    primary_clinician_id: uuid.UUID | None
+    version: int
+
+
+@dataclass
+class CohortMetrics:
+    as_of: date
+    enrollments: dict[uuid.UUID, EnrollmentState]
+    values: dict[uuid.UUID, dict[MetricKey, float | None]] = field(default_factory=dict)
+    # Per enrollment and window: rostered sessions that ended with nothing recorded.
+    unrecorded: dict[uuid.UUID, dict[int, int]] = field(default_factory=dict)
+    # Per enrollment: the last relapse or positive screen on or before as_of.
+    last_use_on: dict[uuid.UUID, date] = field(default_factory=dict)
+
+
+def local_midnight(day: date, timezone: str) -> datetime:
+    """The UTC instant a local calendar day begins (DST-safe)."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def window_bounds(as_of: date, window_days: int, timezone: str) -> tuple[datetime, datetime]:
+    """[start, end) in UTC for `window_days` local days ending on `as_of` inclusive."""
+    first_day = as_of - timedelta(days=window_days - 1)
+    return local_midnight(first_day, timezone), local_midnight(as_of + timedelta(days=1), timezone)
+
+
+def today_in(timezone: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def active_cohort(program_ids: Iterable[uuid.UUID]) -> Select[uuid.UUID]:
+    return select(Enrollment.id).where(
+        Enrollment.program_id.in_(list(program_ids)),
+        Enrollment.status == EnrollmentStatus.active,
+    )
+
+
+def given_cohort(enrollment_ids: Iterable[uuid.UUID]) -> Select[uuid.UUID]:
+    return select(Enrollment.id).where(Enrollment.id.in_(list(enrollment_ids)))
+
+
+def point_metrics(
+    as_of: date,
+    admitted_on: date | None,
+    phase_started_on: date | None,
+    last_use_on: date | None,
+) -> dict[Metric, float | None]:
+    """The metrics that count days from a date rather than events in a window."""
+
+    def days_since(day: date | None) -> float | None:
+        return float((as_of - day).days) if day is not None else None
+
+    return {
+        Metric.days_since_last_use: days_since(last_use_on or admitted_on),
+        Metric.days_in_phase: days_since(phase_started_on),
+        Metric.days_enrolled: days_since(admitted_on),
+    }
+
+
+def attendance_values(
+    window_days: int, attended: int, recorded: int, excused: int, unexcused: int, minutes: int
+) -> dict[Metric, float | None]:
+    counted = recorded - excused
+    return {
+        Metric.attendance_rate: attended / counted if counted > 0 else None,
+        Metric.hours_attended_per_week: (minutes / 60 / (window_days / 7)) if recorded else None,
+        Metric.unexcused_absences: float(unexcused) if recorded else None,
+    }
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def enrollment_states(db: Session, cohort: Select[uuid.UUID]) -> dict[uuid.UUID, EnrollmentState]:
+    rows = db.execute(
+        select(
+            Enrollment.id,
+            Enrollment.patient_id,
+            Enrollment.program_id,
+            Enrollment.status,
+            Enrollment.current_phase_id,
+            Enrollment.phase_started_on,
+            Enrollment.admitted_on,
+            Enrollment.expected_end_on,
+            Enrollment.primary_clinician_id,
+            Enrollment.version,
+        ).where(Enrollment.id.in_(cohort))
+    )
+    return {row.id: EnrollmentState(**row._asdict()) for row in rows}
+
+
+def _attendance(
+    db: Session,
+    cohort: Select[uuid.UUID],
+    windows: list[int],
+    bounds: Mapping[int, tuple[datetime, datetime]],
+    now: datetime,
+) -> dict[uuid.UUID, dict[int, dict[str, int]]]:
+    earliest = min(bounds[w][0] for w in windows)
+    end = min(bounds[windows[0]][1], now)
+    ends_at, status = TreatmentSession.ends_at, Attendance.status
+    columns: list[Any] = []
+    for w in windows:
+        inside = ends_at >= bounds[w][0]
+        columns += [
+            _count_if(and_(inside, status.in_(ATTENDED))).label(f"attended_{w}"),
+            _count_if(and_(inside, status.is_not(None))).label(f"recorded_{w}"),
+            _count_if(and_(inside, status == AttendanceStatus.absent_excused)).label(
+                f"excused_{w}"
+            ),
+            _count_if(and_(inside, status == AttendanceStatus.absent_unexcused)).label(
+                f"unexcused_{w}"
+            ),
+            _count_if(and_(inside, status.is_(None))).label(f"unrecorded_{w}"),
+            func.coalesce(
+                func.sum(case((inside, func.coalesce(Attendance.minutes_attended, 0)), else_=0)),
+                0,
+            ).label(f"minutes_{w}"),
+        ]
+    statement = (
+        select(RosterEntry.enrollment_id, *columns)
+        .join(TreatmentSession, TreatmentSession.id == RosterEntry.session_id)
+        .outerjoin(
+            Attendance,
+            and_(
+                Attendance.session_id == RosterEntry.session_id,
+                Attendance.enrollment_id == RosterEntry.enrollment_id,
+            ),
+        )
+        .where(
+            RosterEntry.enrollment_id.in_(cohort),
+            TreatmentSession.status != SessionStatus.cancelled,
+            TreatmentSession.starts_at >= earliest - LONGEST_SESSION,
+            TreatmentSession.starts_at < end,
+            ends_at >= earliest,
+            ends_at < bounds[windows[0]][1],
+            ends_at <= now,
+        )
+        .group_by(RosterEntry.enrollment_id)
+    )
+    result: dict[uuid.UUID, dict[int, dict[str, int]]] = {}
+    for row in db.execute(statement).mappings():
+        result[row["enrollment_id"]] = {
+            w: {
+                name: int(row[f"{name}_{w}"])
+                for name in (
+                    "attended",
+                    "recorded",
+                    "excused",
+                    "unexcused",
+                    "unrecorded",
+                    "minutes",
+                )
+            }
+            for w in windows
+        }
+    return result
+
+
+def _homework(
+    db: Session,
+    cohort: Select[uuid.UUID],
+    windows: list[int],
+    bounds: Mapping[int, tuple[datetime, datetime]],
+    now: datetime,
+) -> dict[uuid.UUID, dict[int, tuple[int, int]]]:
+    done = or_(
+        Homework.status.in_((HomeworkStatus.submitted, HomeworkStatus.reviewed)),
+        Homework.submitted_at.is_not(None),
+    )
+    columns: list[Any] = []
+    for w in windows:
+        inside = Homework.due_at >= bounds[w][0]
+        columns += [
+            _count_if(inside).label(f"due_{w}"),
+            _count_if(and_(inside, done)).label(f"done_{w}"),
+        ]
+    statement = (
+        select(Homework.enrollment_id, *columns)
+        .where(
+            Homework.enrollment_id.in_(cohort),
+            Homework.due_at >= min(bounds[w][0] for w in windows),
+            Homework.due_at < bounds[windows[0]][1],
+            Homework.due_at <= now,
+        )
+        .group_by(Homework.enrollment_id)
+    )
+    return {
+        row["enrollment_id"]: {w: (int(row[f"due_{w}"]), int(row[f"done_{w}"])) for w in windows}
+        for row in db.execute(statement).mappings()
+    }
+
+
+def _use_events(
+    db: Session, cohort: Select[uuid.UUID], windows: list[int], as_of: date
+) -> tuple[dict[uuid.UUID, dict[int, int]], dict[uuid.UUID, date]]:
+    occurred = ClinicalEvent.occurred_on
+    columns = [
+        _count_if(occurred >= as_of - timedelta(days=w - 1)).label(f"events_{w}") for w in windows
+    ]
+    statement = (
+        select(ClinicalEvent.enrollment_id, func.max(occurred).label("last_use_on"), *columns)
+        .where(
+            ClinicalEvent.enrollment_id.in_(cohort),
+            occurred <= as_of,
+            or_(
+                ClinicalEvent.kind == EventKind.relapse,
+                and_(
+                    ClinicalEvent.kind == EventKind.drug_screen,
+                    ClinicalEvent.result == ScreenResult.positive,
+                ),
+            ),
+        )
+        .group_by(ClinicalEvent.enrollment_id)
+    )
+    counts: dict[uuid.UUID, dict[int, int]] = {}
+    last_use: dict[uuid.UUID, date] = {}
+    for row in db.execute(statement).mappings():
+        counts[row["enrollment_id"]] = {w: int(row[f"events_{w}"]) for w in windows}
+        last_use[row["enrollment_id"]] = _as_date(row["last_use_on"])
+    return counts, last_use
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite hands back MAX() over a DATE column as text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def compute(
+    db: Session,
+    cohort: Select[uuid.UUID],
+    *,
+    timezone: str,
+    as_of: date,
+    keys: Iterable[MetricKey],
+    now: datetime,
+) -> CohortMetrics:
+    """Every requested metric for every enrollment in `cohort`: at most four queries."""
+    wanted = sorted(set(keys))
+    result = CohortMetrics(as_of=as_of, enrollments=enrollment_states(db, cohort))
+    if not result.enrollments:
+        return result
+
+    def windows_for(metrics: Iterable[Metric]) -> list[int]:
+        chosen = set(metrics)
+        return sorted(
+            {k.window_days for k in wanted if k.metric in chosen and k.window_days is not None}
+        )
+
+    all_windows = sorted({k.window_days for k in wanted if k.window_days is not None})
+    bounds = {w: window_bounds(as_of, w, timezone) for w in all_windows}
+    attendance_windows = windows_for(ATTENDANCE_METRICS)
+    homework_windows = windows_for([Metric.homework_completion_rate])
+    event_windows = windows_for([Metric.relapse_events])
+
+    attendance = (
+        _attendance(db, cohort, attendance_windows, bounds, now) if attendance_windows else {}
+    )
+    homework = _homework(db, cohort, homework_windows, bounds, now) if homework_windows else {}
+    events, last_use = _use_events(db, cohort, event_windows or [1], as_of)
+    result.last_use_on = last_use
+
+    nothing = dict.fromkeys(("attended", "recorded", "excused", "unexcused", "unrecorded"), 0)
+    for enrollment_id, state in result.enrollments.items():
+        values: dict[MetricKey, float | None] = {}
+        points = point_metrics(
+            as_of, state.admitted_on, state.phase_started_on, last_use.get(enrollment_id)
+        )
+        by_window: dict[int, dict[Metric, float | None]] = {}
+        unrecorded: dict[int, int] = {}
+        for w in attendance_windows:
+            counts = attendance.get(enrollment_id, {}).get(w, {**nothing, "minutes": 0})
+            unrecorded[w] = counts["unrecorded"]
+            by_window[w] = attendance_values(
+                w,
+                counts["attended"],
+                counts["recorded"],
+                counts["excused"],
+                counts["unexcused"],
+                counts["minutes"],
+            )
+        for w in homework_windows:
+            due, done = homework.get(enrollment_id, {}).get(w, (0, 0))
+            by_window.setdefault(w, {})[Metric.homework_completion_rate] = (
+                done / due if due else None
+            )
+        for w in event_windows:
+            by_window.setdefault(w, {})[Metric.relapse_events] = float(
+                events.get(enrollment_id, {}).get(w, 0)
+            )
+        for key in wanted:
+            if key.window_days is None:
+                values[key] = points[key.metric]
+            else:
+                values[key] = by_window[key.window_days][key.metric]
+        result.values[enrollment_id] = values
+        result.unrecorded[enrollment_id] = unrecorded
+    return result

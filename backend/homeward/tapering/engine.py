@@ -1,0 +1,187 @@
+"""Deciding what a rule set proposes for one enrollment, from its measured metrics.
+
+Pure functions: the evaluator, the simulation and the backtest all call them,
+with metrics from `homeward.progress.metrics`.
+
+Conditions use three-valued logic: a comparison whose metric has no data is
+unknown, and "fails its condition" — `all` is true only when every part is
+true, `any` when some part is true, `not` of unknown stays unknown, and a rule
+matches only when its condition is true. So a missing number never triggers a
+rule, not even through `not`.
+"""
+
+import operator
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from homeward.progress.metrics import MetricKey
+from homeward.tapering.models import PHASE_ACTIONS, Action, RecommendationStatus
+from homeward.tapering.rules import Condition, Rule
+
+NO_DATA = "no data"
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+}
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    id: uuid.UUID
+    order: int
+    name: str
+
+
+@dataclass
+class Decision:
+    rule: Rule
+    action: Action
+    from_phase_id: uuid.UUID | None
+    proposed_phase_id: uuid.UUID | None
+    days: int | None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def key(self) -> tuple[str, Action, uuid.UUID | None, uuid.UUID | None, int | None]:
+        return (self.rule.name, self.action, self.from_phase_id, self.proposed_phase_id, self.days)
+
+
+def rule_keys(rules: Sequence[Rule]) -> set[MetricKey]:
+    return {
+        MetricKey(leaf.metric, leaf.window_days)
+        for rule in rules
+        for leaf in rule.when.comparisons()
+        if leaf.metric is not None
+    }
+
+
+def check(
+    condition: Condition, values: Mapping[MetricKey, float | None], path: str = "when"
+) -> tuple[bool | None, list[dict[str, Any]]]:
+    """(True, False or None for unknown), and the evidence of every comparison inside."""
+    if condition.metric is not None:
+        assert condition.op is not None and condition.value is not None
+        measured = values.get(MetricKey(condition.metric, condition.window_days))
+        held = None if measured is None else _OPS[condition.op](measured, condition.value)
+        entry: dict[str, Any] = {
+            "path": path,
+            "metric": condition.metric.value,
+            "window_days": condition.window_days,
+            "value": measured,
+            "op": condition.op,
+            "threshold": condition.value,
+            "held": bool(held),
+        }
+        if measured is None:
+            entry["note"] = NO_DATA
+        return held, [entry]
+    evidence: list[dict[str, Any]] = []
+    if condition.not_ is not None:
+        inner, evidence = check(condition.not_, values, f"{path}.not")
+        return (None if inner is None else not inner), evidence
+    group, parts = ("all", condition.all) if condition.all is not None else ("any", condition.any)
+    outcomes: list[bool | None] = []
+    for index, part in enumerate(parts or []):
+        outcome, part_evidence = check(part, values, f"{path}.{group}[{index}]")
+        outcomes.append(outcome)
+        evidence.extend(part_evidence)
+    if group == "all":
+        if False in outcomes:
+            return False, evidence
+        return (None if None in outcomes else True), evidence
+    if True in outcomes:
+        return True, evidence
+    return (None if None in outcomes else False), evidence
+
+
+def decide(
+    rules: Sequence[Rule],
+    values: Mapping[MetricKey, float | None],
+    current_phase_id: uuid.UUID | None,
+    phases: Sequence[PhaseStep],
+) -> list[Decision]:
+    """What `rules` propose, with DESIGN.md's precedence.
+
+    At most one of step_up, step_down and complete: a matching step_up wins,
+    otherwise the first matching of the others in list order. step_down needs a
+    next phase, step_up a previous one, and complete the last phase; where that
+    is missing the rule does not match. One extend at most (the first matching);
+    every matching review.
+    """
+    ordered = sorted(phases, key=lambda phase: phase.order)
+    index = next((i for i, p in enumerate(ordered) if p.id == current_phase_id), None)
+    step_up: Decision | None = None
+    other_phase: Decision | None = None
+    extend: Decision | None = None
+    reviews: list[Decision] = []
+    for rule in rules:
+        held, evidence = check(rule.when, values)
+        if not held:
+            continue
+        decision = Decision(rule, rule.action, current_phase_id, None, rule.days, evidence)
+        if rule.action in PHASE_ACTIONS:
+            if index is None:
+                continue
+            if rule.action == Action.step_up:
+                if index == 0 or step_up is not None:
+                    continue
+                decision.proposed_phase_id = ordered[index - 1].id
+                step_up = decision
+            elif other_phase is None:
+                if rule.action == Action.step_down:
+                    if index + 1 >= len(ordered):
+                        continue
+                    decision.proposed_phase_id = ordered[index + 1].id
+                elif index + 1 != len(ordered):
+                    continue  # complete: only from the last phase
+                other_phase = decision
+        elif rule.action == Action.extend:
+            extend = extend or decision
+        else:
+            reviews.append(decision)
+    phase_decision = step_up or other_phase
+    chosen = [phase_decision] if phase_decision else []
+    return chosen + ([extend] if extend else []) + reviews
+
+
+@dataclass(frozen=True)
+class PriorRecommendation:
+    """What an enrollment already got: enough to avoid proposing it twice."""
+
+    rule_name: str
+    action: Action
+    from_phase_id: uuid.UUID | None
+    proposed_phase_id: uuid.UUID | None
+    days: int | None
+    status: RecommendationStatus
+    as_of: date
+
+    def key(self) -> tuple[str, Action, uuid.UUID | None, uuid.UUID | None, int | None]:
+        return (self.rule_name, self.action, self.from_phase_id, self.proposed_phase_id, self.days)
+
+
+ACTED_ON = frozenset({RecommendationStatus.approved, RecommendationStatus.applied})
+
+
+def already_handled(decision: Decision, prior: Sequence[PriorRecommendation], as_of: date) -> bool:
+    """True when the data that fired `decision` was already acted on or turned down.
+
+    Within the rule's longest window the same evidence keeps matching, so: a rule
+    whose recommendation was approved or applied does not fire again for that
+    long, and a dismissed proposal is not made again in that time either.
+    """
+    since = as_of - timedelta(days=decision.rule.cooldown_days())
+    for earlier in prior:
+        if not since < earlier.as_of <= as_of:
+            continue
+        same_rule = earlier.rule_name == decision.rule.name and earlier.action == decision.action
+        if same_rule and earlier.status in ACTED_ON:
+            return True
+        if earlier.status == RecommendationStatus.dismissed and earlier.key() == decision.key():
+            return True
+    return False

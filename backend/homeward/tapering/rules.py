@@ -1,0 +1,262 @@
+"""A program's tapering rule set: the JSON document, its validation, and the default.
+
+A condition node is either a comparison (`metric`, `window_days`, `op`, `value`)
+or a group (`all`, `any`, `not`). One model holds both shapes, rather than a
+tagged union, so that a validation error's location reads exactly like the
+document: `rules[1].when.any[0].value`, with no union member names in between.
+"""
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from homeward.schemas import InputModel
+from homeward.tapering.models import Action, Mode
+
+
+class Metric(StrEnum):
+    attendance_rate = "attendance_rate"
+    hours_attended_per_week = "hours_attended_per_week"
+    unexcused_absences = "unexcused_absences"
+    homework_completion_rate = "homework_completion_rate"
+    relapse_events = "relapse_events"
+    days_since_last_use = "days_since_last_use"
+    days_in_phase = "days_in_phase"
+    days_enrolled = "days_enrolled"
+
+
+WINDOWED_METRICS = frozenset(
+    {
+        Metric.attendance_rate,
+        Metric.hours_attended_per_week,
+        Metric.unexcused_absences,
+        Metric.homework_completion_rate,
+        Metric.relapse_events,
+    }
+)
+
+Op = Literal[">=", ">", "<=", "<", "=="]
+WindowDays = Annotated[int, Field(ge=1, le=365)]
+MAX_DEPTH = 6
+# Whole numbers read back as written (14, not 14.0).
+Threshold = Annotated[
+    float,
+    Field(ge=-1_000_000, le=1_000_000),
+    PlainSerializer(lambda value: int(value) if value.is_integer() else value),
+]
+
+
+class Condition(InputModel):
+    """A comparison of one metric with a threshold, or an `all`/`any`/`not` group."""
+
+    all: Annotated[list["Condition"], Field(min_length=1, max_length=50)] | None = None
+    any: Annotated[list["Condition"], Field(min_length=1, max_length=50)] | None = None
+    not_: "Condition | None" = Field(default=None, alias="not")
+    metric: Metric | None = None
+    window_days: WindowDays | None = Field(
+        default=None,
+        validate_default=True,
+        description="Required for windowed metrics, forbidden for the others",
+    )
+    op: Op | None = Field(default=None, validate_default=True)
+    value: Threshold | None = Field(default=None, validate_default=True)
+
+    @field_validator("window_days", mode="after")
+    @classmethod
+    def _window_fits_metric(cls, window: int | None, info: ValidationInfo) -> int | None:
+        metric = info.data.get("metric")
+        if metric is None:
+            if window is not None and "metric" not in info.data:
+                return window  # the metric itself is invalid; that error is enough
+            if window is not None:
+                raise ValueError("window_days belongs to a metric comparison")
+            return window
+        if metric in WINDOWED_METRICS and window is None:
+            raise ValueError(f"{metric.value} needs window_days")
+        if metric not in WINDOWED_METRICS and window is not None:
+            raise ValueError(f"{metric.value} takes no window_days")
+        return window
+
+    @field_validator("op", "value", mode="after")
+    @classmethod
+    def _comparison_complete(cls, given: Any, info: ValidationInfo) -> Any:
+        if info.data.get("metric") is not None and given is None:
+            raise ValueError(f"a comparison needs {info.field_name}")
+        return given
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Self:
+        groups = [name for name in ("all", "any", "not_") if getattr(self, name) is not None]
+        comparison = self.metric is not None or self.op is not None or self.value is not None
+        if comparison and not groups and self.metric is None:
+            raise ValueError("a comparison needs metric")
+        if len(groups) + comparison != 1:
+            raise ValueError(
+                "a condition is exactly one of: a comparison {metric, op, value}, "
+                "or a group {all: [...]}, {any: [...]}, {not: {...}}"
+            )
+        if self.depth() > MAX_DEPTH:
+            raise ValueError(f"conditions nest at most {MAX_DEPTH} deep")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_nulls(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        return {key: value for key, value in dumped.items() if value is not None}
+
+    def children(self) -> list["Condition"]:
+        if self.all is not None:
+            return self.all
+        if self.any is not None:
+            return self.any
+        return [self.not_] if self.not_ is not None else []
+
+    def depth(self) -> int:
+        return 1 + max((child.depth() for child in self.children()), default=0)
+
+    def comparisons(self) -> list["Condition"]:
+        if self.metric is not None:
+            return [self]
+        return [leaf for child in self.children() for leaf in child.comparisons()]
+
+
+class Rule(InputModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    action: Action
+    mode: Mode = Mode.recommend
+    days: Annotated[int, Field(ge=1, le=90)] | None = Field(
+        default=None,
+        validate_default=True,
+        description="Days to add; required for extend, forbidden otherwise",
+    )
+    when: Condition
+
+    @field_validator("days", mode="after")
+    @classmethod
+    def _days_fit_action(cls, days: int | None, info: ValidationInfo) -> int | None:
+        action = info.data.get("action")
+        if action == Action.extend and days is None:
+            raise ValueError("extend needs days")
+        if action is not None and action != Action.extend and days is not None:
+            raise ValueError(f"{action.value} takes no days")
+        return days
+
+    @model_serializer(mode="wrap")
+    def _without_nulls(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        return {key: value for key, value in dumped.items() if value is not None}
+
+    def cooldown_days(self) -> int:
+        """How long the data that fired this rule stays in view: its longest window."""
+        windows = [leaf.window_days or 1 for leaf in self.when.comparisons()]
+        return max(windows, default=1)
+
+
+class RuleSet(InputModel):
+    rules: Annotated[list[Rule], Field(max_length=100)]
+
+    @field_validator("rules", mode="after")
+    @classmethod
+    def _unique_names(cls, rules: list[Rule]) -> list[Rule]:
+        seen: dict[str, int] = {}
+        for index, rule in enumerate(rules):
+            if rule.name in seen:
+                raise ValueError(
+                    f"rule names must be unique: rules[{index}] repeats {rule.name!r} "
+                    f"from rules[{seen[rule.name]}]"
+                )
+            seen[rule.name] = index
+        return rules
+
+    def document(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+Condition.model_rebuild()
+
+DEFAULT_COMPLETION_DAYS = 14
+
+
+def default_document(last_phase_min_days: int = 0) -> dict[str, Any]:
+    """DESIGN.md's example, plus completion from the last phase and a review flag.
+
+    Completion waits for the last phase's own minimum days (14 when it sets none).
+    """
+    completion_days = last_phase_min_days or DEFAULT_COMPLETION_DAYS
+    return {
+        "rules": [
+            {
+                "name": "steady progress",
+                "action": "step_down",
+                "mode": "recommend",
+                "when": {
+                    "all": [
+                        {"metric": "attendance_rate", "window_days": 14, "op": ">=", "value": 0.9},
+                        {
+                            "metric": "homework_completion_rate",
+                            "window_days": 14,
+                            "op": ">=",
+                            "value": 0.8,
+                        },
+                        {"metric": "days_in_phase", "op": ">=", "value": 14},
+                        {"metric": "days_since_last_use", "op": ">=", "value": 21},
+                    ]
+                },
+            },
+            {
+                "name": "relapse",
+                "action": "step_up",
+                "mode": "recommend",
+                "when": {
+                    "any": [
+                        {"metric": "relapse_events", "window_days": 7, "op": ">=", "value": 1},
+                        {"metric": "unexcused_absences", "window_days": 7, "op": ">=", "value": 2},
+                    ]
+                },
+            },
+            {
+                "name": "relapse extends the stay",
+                "action": "extend",
+                "days": 14,
+                "mode": "auto",
+                "when": {
+                    "all": [{"metric": "relapse_events", "window_days": 7, "op": ">=", "value": 1}]
+                },
+            },
+            {
+                "name": "ready to complete",
+                "action": "complete",
+                "mode": "recommend",
+                "when": {
+                    "all": [
+                        {"metric": "days_in_phase", "op": ">=", "value": completion_days},
+                        {"metric": "days_since_last_use", "op": ">=", "value": 21},
+                    ]
+                },
+            },
+            {
+                "name": "attendance collapsed",
+                "action": "review",
+                "mode": "recommend",
+                "when": {
+                    "all": [
+                        {"metric": "attendance_rate", "window_days": 14, "op": "<", "value": 0.5}
+                    ]
+                },
+            },
+        ]
+    }
+
+
+def default_rule_set(last_phase_min_days: int = 0) -> RuleSet:
+    return RuleSet.model_validate(default_document(last_phase_min_days))
