@@ -56,6 +56,42 @@ def seed_demo(
     console.print(f"  password   {DEMO_PASSWORD}")
 
 
+@app.command("seed")
+def seed(
+    scale: Annotated[int, typer.Option("--scale", help="Active enrollments to create")],
+    days: Annotated[int, typer.Option(help="Days of past sessions and homework")] = 60,
+    seed: Annotated[int, typer.Option(help="Same seed, same random choices")] = 1,
+) -> None:
+    """Build a large synthetic clinic (for load tests) with bulk inserts."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from homeward.scale import build_synthetic_clinic
+
+    if scale < 1 or days < 1:
+        console.print("[red]--scale and --days must be positive.[/red]")
+        raise typer.Exit(1)
+    started = time.perf_counter()
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with _session() as db, Progress(*columns, console=console) as bar:
+        task = bar.add_task("Enrollments", total=scale)
+        build_synthetic_clinic(
+            db,
+            scale,
+            days=days,
+            seed=seed,
+            progress=lambda done, _: bar.update(task, completed=done),
+        )
+        bar.update(task, description="Committing")
+        db.commit()
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"[green]Synthetic clinic ready:[/green] {scale} active enrollments, "
+        f"{days} days, in {elapsed:.1f} s."
+    )
+
+
 @app.command("create-user")
 def create_user(
     email: str,

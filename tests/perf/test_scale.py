@@ -1,18 +1,23 @@
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from homeward import clock
+from homeward.cli import app as cli
+from homeward.db import make_engine
 from homeward.enrollments.models import ClinicalEvent, Enrollment, EnrollmentStatus
 from homeward.homework.models import Homework
 from homeward.patients.models import Patient
 from homeward.programs.models import Phase, Program, Slot
 from homeward.scale import UPCOMING_DAYS, build_synthetic_clinic
 from homeward.sessions.models import Attendance, RosterEntry, TreatmentSession
+from homeward.settings import get_settings
 from tests.demo.invariants import check_clinic_invariants
 
 NOW = datetime(2026, 3, 4, 16, 0, tzinfo=UTC)
@@ -82,3 +87,21 @@ def test_programs_hold_about_two_hundred(db: Session) -> None:
 def test_bad_sizes_are_refused(db: Session) -> None:
     with pytest.raises(ValueError, match="positive"):
         build_synthetic_clinic(db, 0)
+
+
+def test_seed_command_builds_a_clinic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'scale.db'}")
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        assert runner.invoke(cli, ["migrate"]).exit_code == 0
+        result = runner.invoke(cli, ["seed", "--scale", "20", "--days", "3"])
+        assert result.exit_code == 0, result.output
+        assert "20 active enrollments" in result.output
+        assert runner.invoke(cli, ["seed", "--scale", "0"]).exit_code == 1
+        engine = make_engine(get_settings())
+        with Session(engine) as db:
+            assert _count(db, Enrollment) == 20
+        engine.dispose()
+    finally:
+        get_settings.cache_clear()
