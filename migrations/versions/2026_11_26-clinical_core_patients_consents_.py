@@ -193,6 +193,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_enrollments_program_id_status", ["program_id", "status"], unique=False
         )
+        batch_op.create_index(
+            "uq_enrollments_open_patient_program",
+            ["patient_id", "program_id"],
+            unique=True,
+            sqlite_where=sa.text("status IN ('pending', 'active', 'on_hold')"),
+            postgresql_where=sa.text("status IN ('pending', 'active', 'on_hold')"),
+        )
 
     op.create_table(
         "clinical_events",
@@ -430,6 +437,7 @@ def downgrade() -> None:
 
     op.drop_table("clinical_events")
     with op.batch_alter_table("enrollments", schema=None) as batch_op:
+        batch_op.drop_index("uq_enrollments_open_patient_program")
         batch_op.drop_index("ix_enrollments_program_id_status")
         batch_op.drop_index(batch_op.f("ix_enrollments_primary_clinician_id"))
         batch_op.drop_index(batch_op.f("ix_enrollments_patient_id"))

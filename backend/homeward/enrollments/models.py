@@ -3,7 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Text
+from sqlalchemy import JSON, ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homeward.db import Base, Timestamped, UUIDPrimaryKey, str_enum, utcnow
@@ -19,6 +19,12 @@ class EnrollmentStatus(StrEnum):
     on_hold = "on_hold"
     completed = "completed"
     discharged = "discharged"
+
+
+OPEN_STATUSES = (EnrollmentStatus.pending, EnrollmentStatus.active, EnrollmentStatus.on_hold)
+# Census for capacity: the clients who hold a place in the program.
+CENSUS_STATUSES = (EnrollmentStatus.active, EnrollmentStatus.on_hold)
+_OPEN_SQL = text("status IN ('pending', 'active', 'on_hold')")
 
 
 class DischargeReason(StrEnum):
@@ -81,7 +87,18 @@ class Enrollment(UUIDPrimaryKey, Timestamped, Base):
     current_phase: Mapped["Phase | None"] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_enrollments_program_id_status", "program_id", "status"),)
+    __table_args__ = (
+        Index("ix_enrollments_program_id_status", "program_id", "status"),
+        # A patient holds at most one unfinished enrollment per program, even under races.
+        Index(
+            "uq_enrollments_open_patient_program",
+            "patient_id",
+            "program_id",
+            unique=True,
+            sqlite_where=_OPEN_SQL,
+            postgresql_where=_OPEN_SQL,
+        ),
+    )
 
 
 class PhaseChange(UUIDPrimaryKey, Base):

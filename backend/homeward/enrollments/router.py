@@ -1,3 +1,319 @@
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
 
-router = APIRouter(tags=["enrollments"])
+from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
+
+from homeward.auth.models import Role
+from homeward.db import DbSession
+from homeward.deps import StaffPrincipal, require_roles
+from homeward.enrollments import events, plans, service, timeline
+from homeward.enrollments.exceptions import (
+    AlreadyEnrolled,
+    AtCapacity,
+    EnrollmentNotFound,
+    IllegalTransition,
+    ProgramHasNoPhases,
+    SamePhase,
+    TreatmentPlanNotFound,
+)
+from homeward.enrollments.models import ClinicalEvent, Enrollment, EnrollmentStatus, TreatmentPlan
+from homeward.enrollments.schemas import (
+    AdmitRequest,
+    Caseload,
+    ChangePhaseRequest,
+    CompleteRequest,
+    DischargeRequest,
+    EnrollmentCreate,
+    EnrollmentRead,
+    EnrollmentUpdate,
+    EventCreate,
+    EventRead,
+    ExtendRequest,
+    PhaseChangeRead,
+    StatusNote,
+    TimelineItem,
+    TreatmentPlanRead,
+    TreatmentPlanWrite,
+)
+from homeward.errors import InvalidInput, PreconditionFailed, PreconditionRequired, responses
+from homeward.etag import etag_for
+from homeward.pagination import Page, PageParams, page_params
+
+router = APIRouter(prefix="/enrollments", tags=["enrollments"])
+
+Pagination = Annotated[PageParams, Depends(page_params)]
+IfMatch = Annotated[str | None, Header()]
+Reader = Annotated[
+    StaffPrincipal, require_roles(Role.admin, Role.clinician, Role.medical, Role.intake)
+]
+Admitter = Annotated[StaffPrincipal, require_roles(Role.admin, Role.clinician, Role.intake)]
+Manager = Annotated[StaffPrincipal, require_roles(Role.admin, Role.clinician)]
+ClinicalReader = Annotated[StaffPrincipal, require_roles(Role.admin, Role.clinician, Role.medical)]
+EventWriter = Annotated[StaffPrincipal, require_roles(Role.admin, Role.clinician, Role.medical)]
+
+# Every action may fail on status, on a concurrent change, or on its input.
+ACTION_ERRORS = (EnrollmentNotFound, IllegalTransition, PreconditionFailed, InvalidInput)
+
+
+def _tagged(response: Response, enrollment: Enrollment) -> Enrollment:
+    response.headers["ETag"] = etag_for(enrollment.version)
+    return enrollment
+
+
+@router.get("", response_model=Page[EnrollmentRead])
+def list_enrollments(
+    staff: Reader,
+    db: DbSession,
+    page: Pagination,
+    status: Annotated[list[EnrollmentStatus] | None, Query()] = None,
+    program_id: uuid.UUID | None = None,
+    patient_id: uuid.UUID | None = None,
+    caseload: Annotated[
+        Caseload | None, Query(description="`mine`: where you are the primary clinician")
+    ] = None,
+) -> Page[EnrollmentRead]:
+    """Newest first. Repeat `status` to match any of several."""
+    return service.list_enrollments(
+        db,
+        staff.actor,
+        page,
+        statuses=status,
+        program_id=program_id,
+        patient_id=patient_id,
+        caseload=caseload,
+    )
+
+
+@router.post(
+    "",
+    response_model=EnrollmentRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(InvalidInput, AlreadyEnrolled),
+)
+def create_enrollment(
+    body: EnrollmentCreate, staff: Admitter, db: DbSession, response: Response
+) -> Enrollment:
+    """A pending enrollment; `admit` starts it."""
+    return _tagged(response, service.create_enrollment(db, staff.actor, body))
+
+
+@router.get(
+    "/{enrollment_id}", response_model=EnrollmentRead, responses=responses(EnrollmentNotFound)
+)
+def get_enrollment(
+    enrollment_id: uuid.UUID, staff: Reader, db: DbSession, response: Response
+) -> Enrollment:
+    """The `ETag` goes back as `If-Match` on PATCH (and, optionally, on actions)."""
+    return _tagged(response, service.get_enrollment(db, staff.actor, enrollment_id))
+
+
+@router.patch(
+    "/{enrollment_id}",
+    response_model=EnrollmentRead,
+    responses=responses(EnrollmentNotFound, InvalidInput, PreconditionFailed, PreconditionRequired),
+)
+def update_enrollment(
+    enrollment_id: uuid.UUID,
+    body: EnrollmentUpdate,
+    staff: Manager,
+    db: DbSession,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Enrollment:
+    enrollment = service.update_enrollment(db, staff.actor, enrollment_id, body, if_match)
+    return _tagged(response, enrollment)
+
+
+@router.post(
+    "/{enrollment_id}/admit",
+    response_model=EnrollmentRead,
+    responses=responses(*ACTION_ERRORS, AtCapacity, ProgramHasNoPhases),
+)
+def admit(
+    enrollment_id: uuid.UUID,
+    staff: Admitter,
+    db: DbSession,
+    response: Response,
+    body: Annotated[AdmitRequest | None, Body()] = None,
+    if_match: IfMatch = None,
+) -> Enrollment:
+    """Start a pending enrollment in the first phase. At capacity this is 409 unless
+    `override_capacity` is true (the override is audited)."""
+    enrollment = service.admit(db, staff.actor, enrollment_id, body, if_match=if_match)
+    return _tagged(response, enrollment)
+
+
+@router.post(
+    "/{enrollment_id}/hold", response_model=EnrollmentRead, responses=responses(*ACTION_ERRORS)
+)
+def hold(
+    enrollment_id: uuid.UUID,
+    staff: Manager,
+    db: DbSession,
+    response: Response,
+    body: Annotated[StatusNote | None, Body()] = None,
+    if_match: IfMatch = None,
+) -> Enrollment:
+    enrollment = service.hold(db, staff.actor, enrollment_id, body, if_match=if_match)
+    return _tagged(response, enrollment)
+
+
+@router.post(
+    "/{enrollment_id}/resume", response_model=EnrollmentRead, responses=responses(*ACTION_ERRORS)
+)
+def resume(
+    enrollment_id: uuid.UUID,
+    staff: Manager,
+    db: DbSession,
+    response: Response,
+    body: Annotated[StatusNote | None, Body()] = None,
+    if_match: IfMatch = None,
+) -> Enrollment:
+    enrollment = service.resume(db, staff.actor, enrollment_id, body, if_match=if_match)
+    return _tagged(response, enrollment)
+
+
+@router.post(
+    "/{enrollment_id}/change-phase",
+    response_model=EnrollmentRead,
+    responses=responses(*ACTION_ERRORS, SamePhase),
+)
+def change_phase(
+    enrollment_id: uuid.UUID,
+    body: ChangePhaseRequest,
+    staff: Manager,
+    db: DbSession,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Enrollment:
+    """Move to another phase of the program; future sessions' rosters follow at once."""
+    enrollment = service.change_phase(db, staff.actor, enrollment_id, body, if_match=if_match)
+    return _tagged(response, enrollment)
+
+
+@router.post(
+    "/{enrollment_id}/extend", response_model=EnrollmentRead, responses=responses(*ACTION_ERRORS)
+)
+def extend(
+    enrollment_id: uuid.UUID,
+    body: ExtendRequest,
+    staff: Manager,
+    db: DbSession,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Enrollment:
+    enrollment = service.extend(db, staff.actor, enrollment_id, body, if_match=if_match)
+    return _tagged(response, enrollment)
+
+
+@router.post(
+    "/{enrollment_id}/complete",
+    response_model=EnrollmentRead,
+    responses=responses(*ACTION_ERRORS),
+)
+def complete(
+    enrollment_id: uuid.UUID,
+    staff: Manager,
+    db: DbSession,
+    response: Response,
+    body: Annotated[CompleteRequest | None, Body()] = None,
+    if_match: IfMatch = None,
+) -> Enrollment:
+    enrollment = service.complete(db, staff.actor, enrollment_id, body, if_match=if_match)
+    return _tagged(response, enrollment)
+
+
+@router.post(
+    "/{enrollment_id}/discharge",
+    response_model=EnrollmentRead,
+    responses=responses(*ACTION_ERRORS),
+)
+def discharge(
+    enrollment_id: uuid.UUID,
+    body: DischargeRequest,
+    staff: Manager,
+    db: DbSession,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Enrollment:
+    enrollment = service.discharge(db, staff.actor, enrollment_id, body, if_match=if_match)
+    return _tagged(response, enrollment)
+
+
+@router.get(
+    "/{enrollment_id}/phase-history",
+    response_model=list[PhaseChangeRead],
+    responses=responses(EnrollmentNotFound),
+)
+def phase_history(enrollment_id: uuid.UUID, staff: Reader, db: DbSession) -> list[PhaseChangeRead]:
+    """Every phase move in order, admission first."""
+    return service.phase_history(db, staff.actor, enrollment_id)
+
+
+@router.get(
+    "/{enrollment_id}/treatment-plan",
+    response_model=TreatmentPlanRead,
+    responses=responses(EnrollmentNotFound, TreatmentPlanNotFound),
+)
+def get_treatment_plan(
+    enrollment_id: uuid.UUID, staff: ClinicalReader, db: DbSession, response: Response
+) -> TreatmentPlan:
+    plan = plans.get_treatment_plan(db, staff.actor, enrollment_id)
+    response.headers["ETag"] = etag_for(plan.version)
+    return plan
+
+
+@router.put(
+    "/{enrollment_id}/treatment-plan",
+    response_model=TreatmentPlanRead,
+    responses=responses(EnrollmentNotFound, PreconditionFailed, PreconditionRequired),
+)
+def put_treatment_plan(
+    enrollment_id: uuid.UUID,
+    body: TreatmentPlanWrite,
+    staff: Manager,
+    db: DbSession,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TreatmentPlan:
+    """Replace the plan. The first PUT needs no `If-Match`; later ones send the ETag."""
+    plan = plans.put_treatment_plan(db, staff.actor, enrollment_id, body, if_match)
+    response.headers["ETag"] = etag_for(plan.version)
+    return plan
+
+
+@router.get(
+    "/{enrollment_id}/events",
+    response_model=Page[EventRead],
+    responses=responses(EnrollmentNotFound),
+)
+def list_events(
+    enrollment_id: uuid.UUID, staff: ClinicalReader, db: DbSession, page: Pagination
+) -> Page[EventRead]:
+    """Newest first."""
+    return events.list_events(db, staff.actor, enrollment_id, page)
+
+
+@router.post(
+    "/{enrollment_id}/events",
+    response_model=EventRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(EnrollmentNotFound, InvalidInput),
+)
+def record_event(
+    enrollment_id: uuid.UUID, body: EventCreate, staff: EventWriter, db: DbSession
+) -> ClinicalEvent:
+    """A relapse, drug screen (with its result), crisis or medical event."""
+    return events.record_event(db, staff.actor, enrollment_id, body)
+
+
+@router.get(
+    "/{enrollment_id}/timeline",
+    response_model=list[TimelineItem],
+    responses=responses(EnrollmentNotFound),
+)
+def get_timeline(
+    enrollment_id: uuid.UUID, staff: ClinicalReader, db: DbSession
+) -> list[TimelineItem]:
+    """Phase and status changes, extensions, events and homework reviews, newest first."""
+    return timeline.timeline(db, staff.actor, enrollment_id)

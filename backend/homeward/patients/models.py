@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from homeward import clock
 from homeward.db import Base, Timestamped, UUIDPrimaryKey, str_enum, utcnow
 
 
@@ -88,3 +89,15 @@ class Consent(UUIDPrimaryKey, Base):
     )
 
     patient: Mapped[Patient] = relationship(back_populates="consents")
+
+    def active_on(self, on: date) -> bool:
+        """Signed by `on`, not yet expired, and not revoked on or before it."""
+        if self.signed_on > on:
+            return False
+        if self.expires_on is not None and self.expires_on < on:
+            return False
+        return self.revoked_on is None or self.revoked_on > on
+
+    @property
+    def active(self) -> bool:
+        return self.active_on(clock.now().date())

@@ -3,17 +3,19 @@
 import uuid
 from datetime import time
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from homeward.audit.service import Actor, record
 from homeward.auth.models import User
+from homeward.enrollments.models import Enrollment, PhaseChange
 from homeward.errors import InvalidInput, PreconditionFailed
 from homeward.etag import check_if_match
 from homeward.pagination import Page, PageParams, paginate
 from homeward.programs.exceptions import (
     FacilitatorDoubleBooked,
+    PhaseInUse,
     PhaseNotFound,
     ProgramNotFound,
     SlotNotFound,
@@ -254,9 +256,20 @@ def update_phase(
     return phase
 
 
+def _check_phase_unused(db: Session, phase: Phase) -> None:
+    """A phase that anyone is in, or has been in, is part of their history: keep it."""
+    current = select(Enrollment.id).where(Enrollment.current_phase_id == phase.id)
+    history = select(PhaseChange.id).where(
+        or_(PhaseChange.to_phase_id == phase.id, PhaseChange.from_phase_id == phase.id)
+    )
+    if db.scalar(select(exists(current))) or db.scalar(select(exists(history))):
+        raise PhaseInUse(f"{phase.name} is or was some enrollment's phase; rename it instead")
+
+
 def delete_phase(db: Session, actor: Actor, program_id: uuid.UUID, phase_id: uuid.UUID) -> None:
     program = get_program(db, program_id)
     phase = _get_phase(program, phase_id)
+    _check_phase_unused(db, phase)
     program.phases.remove(phase)
     for number, each in enumerate(program.phases, start=1):
         each.order = number

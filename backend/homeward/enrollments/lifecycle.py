@@ -1,0 +1,384 @@
+"""The enrollment lifecycle: admit, hold, resume, change phase, extend, complete, discharge.
+
+    pending → active ⇄ on_hold → completed | discharged (discharge also from pending)
+
+Every step appends to the enrollment's history (status changes, phase changes,
+extensions), leaves an audit event, and re-rosters future sessions at once when
+the status or phase changed. Other domains (tapering's approvals) call these.
+"""
+
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from homeward import clock
+from homeward.audit.service import Actor, record
+from homeward.enrollments.exceptions import (
+    AtCapacity,
+    IllegalTransition,
+    ProgramHasNoPhases,
+    SamePhase,
+)
+from homeward.enrollments.loading import (
+    flush_or_412,
+    load_enrollment,
+    program_today,
+    require_enrollment,
+    staff_id,
+)
+from homeward.enrollments.models import (
+    CENSUS_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    Extension,
+    PhaseChange,
+    StatusChange,
+)
+from homeward.enrollments.schemas import (
+    AdmitRequest,
+    ChangePhaseRequest,
+    CompleteRequest,
+    DischargeRequest,
+    ExtendRequest,
+    PhaseChangeRead,
+    StatusNote,
+)
+from homeward.errors import InvalidInput
+from homeward.programs.models import Phase, Program
+from homeward.sessions.rostering import sync_future_rosters
+
+Status = EnrollmentStatus
+
+# Which statuses each action starts from.
+ALLOWED_FROM: dict[str, frozenset[EnrollmentStatus]] = {
+    "admit": frozenset({Status.pending}),
+    "hold": frozenset({Status.active}),
+    "resume": frozenset({Status.on_hold}),
+    "complete": frozenset({Status.active}),
+    "discharge": frozenset({Status.pending, Status.active, Status.on_hold}),
+    "change_phase": frozenset({Status.active, Status.on_hold}),
+    "extend": frozenset({Status.active, Status.on_hold}),
+}
+
+
+def _start(db: Session, enrollment_id: uuid.UUID, action: str, if_match: str | None) -> Enrollment:
+    enrollment = load_enrollment(db, enrollment_id, if_match)
+    if enrollment.status not in ALLOWED_FROM[action]:
+        raise IllegalTransition(action.replace("_", " "), enrollment.status)
+    return enrollment
+
+
+def _check_day(
+    field: str, value: date, today: date, not_before: date | None, what: str = "admission"
+) -> None:
+    if value > today:
+        raise InvalidInput.at(["body", field], f"{field} is in the future")
+    if not_before is not None and value < not_before:
+        raise InvalidInput.at(
+            ["body", field], f"{field} is before the {what} ({not_before.isoformat()})"
+        )
+
+
+def _move(
+    db: Session,
+    actor: Actor,
+    enrollment: Enrollment,
+    to_status: EnrollmentStatus,
+    note: str,
+    action: str,
+    detail: dict[str, object] | None = None,
+) -> Enrollment:
+    """Record the status change, then bring future rosters in line with it."""
+    from_status = enrollment.status
+    enrollment.status = to_status
+    db.add(
+        StatusChange(
+            enrollment_id=enrollment.id,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            changed_by_id=staff_id(actor),
+        )
+    )
+    flush_or_412(db)
+    sync_future_rosters(db, [enrollment.id], after=clock.now())
+    record(
+        db,
+        actor,
+        f"enrollment.{action}",
+        "enrollment",
+        enrollment.id,
+        patient_id=enrollment.patient_id,
+        detail={"from": from_status.value, "to": to_status.value, **(detail or {})},
+    )
+    # The rostering helper expired everything; reload with the summaries in one query.
+    return load_enrollment(db, enrollment.id)
+
+
+def _census(db: Session, program_id: uuid.UUID) -> int:
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(Enrollment)
+            .where(Enrollment.program_id == program_id, Enrollment.status.in_(CENSUS_STATUSES))
+        )
+        or 0
+    )
+
+
+def admit(
+    db: Session,
+    actor: Actor,
+    enrollment_id: uuid.UUID,
+    data: AdmitRequest | None = None,
+    *,
+    if_match: str | None = None,
+) -> Enrollment:
+    """Start a pending enrollment in the program's first phase, within capacity."""
+    data = data or AdmitRequest()
+    enrollment = _start(db, enrollment_id, "admit", if_match)
+    program = enrollment.program
+    today = program_today(program)
+    admitted_on = data.admitted_on or today
+    _check_day("admitted_on", admitted_on, today, None)
+    # Serialize admissions to one program so two can't both take its last place.
+    db.execute(select(Program.id).where(Program.id == program.id).with_for_update())
+    census = _census(db, program.id)
+    over_capacity = census >= program.capacity
+    if over_capacity and not data.override_capacity:
+        raise AtCapacity(
+            f"{census} of {program.capacity} places are taken; "
+            "send override_capacity to admit anyway"
+        )
+    phases = sorted(program.phases, key=lambda phase: phase.order)
+    if not phases:
+        raise ProgramHasNoPhases()
+    first = phases[0]
+    enrollment.admitted_on = admitted_on
+    enrollment.current_phase_id = first.id
+    enrollment.phase_started_on = admitted_on
+    enrollment.expected_end_on = admitted_on + timedelta(days=program.default_length_days)
+    db.add(
+        PhaseChange(
+            enrollment_id=enrollment.id,
+            from_phase_id=None,
+            to_phase_id=first.id,
+            effective_on=admitted_on,
+            reason="admission",
+            changed_by_id=staff_id(actor),
+        )
+    )
+    detail: dict[str, object] = {
+        "admitted_on": admitted_on.isoformat(),
+        "census": census,
+        "capacity": program.capacity,
+        "capacity_override": over_capacity,
+    }
+    return _move(db, actor, enrollment, Status.active, data.note, "admit", detail)
+
+
+def hold(
+    db: Session,
+    actor: Actor,
+    enrollment_id: uuid.UUID,
+    data: StatusNote | None = None,
+    *,
+    if_match: str | None = None,
+) -> Enrollment:
+    """Pause attendance (a hospital stay, a family emergency); future rosters drop it."""
+    enrollment = _start(db, enrollment_id, "hold", if_match)
+    return _move(db, actor, enrollment, Status.on_hold, (data or StatusNote()).note, "hold")
+
+
+def resume(
+    db: Session,
+    actor: Actor,
+    enrollment_id: uuid.UUID,
+    data: StatusNote | None = None,
+    *,
+    if_match: str | None = None,
+) -> Enrollment:
+    enrollment = _start(db, enrollment_id, "resume", if_match)
+    return _move(db, actor, enrollment, Status.active, (data or StatusNote()).note, "resume")
+
+
+def complete(
+    db: Session,
+    actor: Actor,
+    enrollment_id: uuid.UUID,
+    data: CompleteRequest | None = None,
+    *,
+    if_match: str | None = None,
+) -> Enrollment:
+    data = data or CompleteRequest()
+    enrollment = _start(db, enrollment_id, "complete", if_match)
+    completed_on = data.completed_on or program_today(enrollment.program)
+    _check_day(
+        "completed_on", completed_on, program_today(enrollment.program), enrollment.admitted_on
+    )
+    enrollment.completed_on = completed_on
+    return _move(
+        db,
+        actor,
+        enrollment,
+        Status.completed,
+        data.note,
+        "complete",
+        {"completed_on": completed_on.isoformat()},
+    )
+
+
+def discharge(
+    db: Session,
+    actor: Actor,
+    enrollment_id: uuid.UUID,
+    data: DischargeRequest,
+    *,
+    if_match: str | None = None,
+) -> Enrollment:
+    enrollment = _start(db, enrollment_id, "discharge", if_match)
+    today = program_today(enrollment.program)
+    discharged_on = data.discharged_on or today
+    _check_day("discharged_on", discharged_on, today, enrollment.admitted_on)
+    enrollment.discharged_on = discharged_on
+    enrollment.discharge_reason = data.reason
+    return _move(
+        db,
+        actor,
+        enrollment,
+        Status.discharged,
+        data.note,
+        "discharge",
+        {"discharged_on": discharged_on.isoformat(), "reason": data.reason.value},
+    )
+
+
+def change_phase(
+    db: Session,
+    actor: Actor,
+    enrollment_id: uuid.UUID,
+    data: ChangePhaseRequest,
+    *,
+    if_match: str | None = None,
+) -> Enrollment:
+    """Move to another phase of the program; future sessions follow, the past stays."""
+    enrollment = _start(db, enrollment_id, "change_phase", if_match)
+    phase = db.get(Phase, data.phase_id)
+    if phase is None or phase.program_id != enrollment.program_id:
+        raise InvalidInput.at(["body", "phase_id"], "not a phase of this enrollment's program")
+    if phase.id == enrollment.current_phase_id:
+        raise SamePhase(f"Already in {phase.name}")
+    today = program_today(enrollment.program)
+    effective_on = data.effective_on or today
+    _check_day(
+        "effective_on",
+        effective_on,
+        today,
+        enrollment.phase_started_on or enrollment.admitted_on,
+        "start of the current phase",
+    )
+    from_phase_id = enrollment.current_phase_id
+    enrollment.current_phase_id = phase.id
+    enrollment.phase_started_on = effective_on
+    db.add(
+        PhaseChange(
+            enrollment_id=enrollment.id,
+            from_phase_id=from_phase_id,
+            to_phase_id=phase.id,
+            effective_on=effective_on,
+            reason=data.reason,
+            changed_by_id=staff_id(actor),
+        )
+    )
+    flush_or_412(db)
+    sync_future_rosters(db, [enrollment.id], after=clock.now())
+    record(
+        db,
+        actor,
+        "enrollment.change_phase",
+        "enrollment",
+        enrollment.id,
+        patient_id=enrollment.patient_id,
+        detail={
+            "from_phase_id": str(from_phase_id) if from_phase_id else None,
+            "to_phase_id": str(phase.id),
+            "effective_on": effective_on.isoformat(),
+        },
+    )
+    return load_enrollment(db, enrollment.id)
+
+
+def extend(
+    db: Session,
+    actor: Actor,
+    enrollment_id: uuid.UUID,
+    data: ExtendRequest,
+    *,
+    if_match: str | None = None,
+) -> Enrollment:
+    """Lengthen the stay by `days`, and say why."""
+    enrollment = _start(db, enrollment_id, "extend", if_match)
+    previous = enrollment.expected_end_on
+    base = previous or program_today(enrollment.program)
+    new_end = base + timedelta(days=data.days)
+    enrollment.expected_end_on = new_end
+    db.add(
+        Extension(
+            enrollment_id=enrollment.id,
+            days=data.days,
+            reason=data.reason,
+            note=data.note,
+            previous_end_on=previous,
+            new_end_on=new_end,
+            created_by_id=staff_id(actor),
+        )
+    )
+    flush_or_412(db)
+    record(
+        db,
+        actor,
+        "enrollment.extend",
+        "enrollment",
+        enrollment.id,
+        patient_id=enrollment.patient_id,
+        detail={"days": data.days, "reason": data.reason.value, "new_end_on": new_end.isoformat()},
+    )
+    return enrollment
+
+
+def phase_history(db: Session, actor: Actor, enrollment_id: uuid.UUID) -> list[PhaseChangeRead]:
+    """Every phase move, admission first, with the phases' names."""
+    enrollment = require_enrollment(db, enrollment_id)
+    from_phase, to_phase = aliased(Phase), aliased(Phase)
+    rows = db.execute(
+        select(PhaseChange, from_phase.name, to_phase.name)
+        .join(to_phase, to_phase.id == PhaseChange.to_phase_id)
+        .outerjoin(from_phase, from_phase.id == PhaseChange.from_phase_id)
+        .where(PhaseChange.enrollment_id == enrollment.id)
+        .order_by(PhaseChange.effective_on, PhaseChange.created_at, PhaseChange.id)
+    ).all()
+    record(
+        db,
+        actor,
+        "enrollment.phase_history.read",
+        "enrollment",
+        enrollment.id,
+        patient_id=enrollment.patient_id,
+    )
+    return [
+        PhaseChangeRead(
+            id=change.id,
+            enrollment_id=change.enrollment_id,
+            from_phase_id=change.from_phase_id,
+            from_phase_name=from_name,
+            to_phase_id=change.to_phase_id,
+            to_phase_name=to_name,
+            effective_on=change.effective_on,
+            reason=change.reason,
+            changed_by_id=change.changed_by_id,
+            created_at=change.created_at,
+        )
+        for change, from_name, to_name in rows
+    ]

@@ -1,0 +1,209 @@
+"""Enrollments: a patient in a program. Creating, reading, listing and assigning.
+
+The lifecycle actions live in `lifecycle`, and are re-exported here so other
+domains (tapering, transfers) call `enrollments.service.change_phase` and friends.
+"""
+
+import uuid
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from homeward.audit.service import Actor, record
+from homeward.auth.models import User
+from homeward.enrollments.exceptions import AlreadyEnrolled
+from homeward.enrollments.lifecycle import (
+    admit,
+    change_phase,
+    complete,
+    discharge,
+    extend,
+    hold,
+    phase_history,
+    resume,
+)
+from homeward.enrollments.loading import (
+    flush_or_412,
+    load_enrollment,
+    read_query,
+    staff_id,
+)
+from homeward.enrollments.models import OPEN_STATUSES, Enrollment, EnrollmentStatus, StatusChange
+from homeward.enrollments.schemas import (
+    Caseload,
+    EnrollmentCreate,
+    EnrollmentRead,
+    EnrollmentUpdate,
+)
+from homeward.errors import InvalidInput
+from homeward.etag import check_if_match
+from homeward.pagination import Page, PageParams, paginate
+from homeward.patients.models import Patient
+from homeward.programs.models import Program
+
+__all__ = [
+    "admit",
+    "change_phase",
+    "complete",
+    "create_enrollment",
+    "discharge",
+    "extend",
+    "get_enrollment",
+    "hold",
+    "list_enrollments",
+    "phase_history",
+    "resume",
+    "update_enrollment",
+]
+
+
+def list_enrollments(
+    db: Session,
+    actor: Actor,
+    params: PageParams,
+    *,
+    statuses: list[EnrollmentStatus] | None = None,
+    program_id: uuid.UUID | None = None,
+    patient_id: uuid.UUID | None = None,
+    caseload: Caseload | None = None,
+) -> Page[EnrollmentRead]:
+    """Newest first."""
+    statement = read_query()
+    if statuses:
+        statement = statement.where(Enrollment.status.in_(statuses))
+    if program_id:
+        statement = statement.where(Enrollment.program_id == program_id)
+    if patient_id:
+        statement = statement.where(Enrollment.patient_id == patient_id)
+    if caseload == Caseload.mine:
+        statement = statement.where(Enrollment.primary_clinician_id == actor.id)
+    page = paginate(
+        db,
+        statement,
+        [Enrollment.created_at, Enrollment.id],
+        params,
+        read_as=EnrollmentRead,
+        descending=True,
+    )
+    record(
+        db,
+        actor,
+        "enrollment.list",
+        "enrollment",
+        patient_id=patient_id,
+        detail={"count": len(page.items)},
+    )
+    return page
+
+
+def get_enrollment(db: Session, actor: Actor, enrollment_id: uuid.UUID) -> Enrollment:
+    enrollment = load_enrollment(db, enrollment_id)
+    record(
+        db,
+        actor,
+        "enrollment.read",
+        "enrollment",
+        enrollment.id,
+        patient_id=enrollment.patient_id,
+    )
+    return enrollment
+
+
+def _check_clinician(db: Session, user_id: uuid.UUID | None) -> None:
+    if user_id is None:
+        return
+    user = db.get(User, user_id)
+    if user is None or not user.active:
+        raise InvalidInput.at(["body", "primary_clinician_id"], "no active staff user with this id")
+
+
+def create_enrollment(db: Session, actor: Actor, data: EnrollmentCreate) -> Enrollment:
+    """A pending enrollment; `admit` starts it."""
+    if db.get(Patient, data.patient_id) is None:
+        raise InvalidInput.at(["body", "patient_id"], "no patient with this id")
+    program = db.get(Program, data.program_id)
+    if program is None:
+        raise InvalidInput.at(["body", "program_id"], "no program with this id")
+    if program.archived:
+        raise InvalidInput.at(["body", "program_id"], "the program is archived")
+    _check_clinician(db, data.primary_clinician_id)
+    open_already = select(
+        exists().where(
+            Enrollment.patient_id == data.patient_id,
+            Enrollment.program_id == data.program_id,
+            Enrollment.status.in_(OPEN_STATUSES),
+        )
+    )
+    if db.scalar(open_already):
+        raise AlreadyEnrolled()
+    enrollment = Enrollment(
+        patient_id=data.patient_id,
+        program_id=data.program_id,
+        primary_clinician_id=data.primary_clinician_id,
+        status=EnrollmentStatus.pending,
+    )
+    # The unique index catches a concurrent request that passed the check above.
+    try:
+        with db.begin_nested():
+            db.add(enrollment)
+            db.flush()
+    except IntegrityError as error:
+        raise AlreadyEnrolled() from error
+    db.add(
+        StatusChange(
+            enrollment_id=enrollment.id,
+            from_status=None,
+            to_status=EnrollmentStatus.pending,
+            note=data.note,
+            changed_by_id=staff_id(actor),
+        )
+    )
+    db.flush()
+    record(
+        db,
+        actor,
+        "enrollment.create",
+        "enrollment",
+        enrollment.id,
+        patient_id=enrollment.patient_id,
+        detail={"program_id": str(program.id)},
+    )
+    return load_enrollment(db, enrollment.id)
+
+
+def update_enrollment(
+    db: Session,
+    actor: Actor,
+    enrollment_id: uuid.UUID,
+    data: EnrollmentUpdate,
+    if_match: str | None,
+) -> Enrollment:
+    enrollment = load_enrollment(db, enrollment_id)
+    check_if_match(if_match, enrollment.version)
+    changes = data.model_dump(exclude_unset=True)
+    if "primary_clinician_id" in changes:
+        _check_clinician(db, changes["primary_clinician_id"])
+    if "expected_end_on" in changes:
+        end = changes["expected_end_on"]
+        if end is None:
+            raise InvalidInput.at(["body", "expected_end_on"], "expected_end_on cannot be null")
+        if enrollment.admitted_on is None:
+            raise InvalidInput.at(
+                ["body", "expected_end_on"], "set at admission; the enrollment is not admitted"
+            )
+        if end <= enrollment.admitted_on:
+            raise InvalidInput.at(["body", "expected_end_on"], "must be after admitted_on")
+    for field, value in changes.items():
+        setattr(enrollment, field, value)
+    flush_or_412(db)
+    record(
+        db,
+        actor,
+        "enrollment.update",
+        "enrollment",
+        enrollment.id,
+        patient_id=enrollment.patient_id,
+        detail={"changed": sorted(changes)},
+    )
+    return enrollment

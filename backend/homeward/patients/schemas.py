@@ -1,0 +1,201 @@
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import (
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from homeward.patients.models import ConsentScope, Sex
+from homeward.schemas import InputModel, ReadModel
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Relationship = Annotated[str, StringConstraints(min_length=1, max_length=60)]
+Phone = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^[0-9+()\-. x]+$")]
+
+
+class DetoxStatus(StrEnum):
+    not_needed = "not_needed"
+    in_progress = "in_progress"
+    completed = "completed"
+
+
+class ConditionKind(StrEnum):
+    mental = "mental"
+    physical = "physical"
+
+
+class Condition(InputModel):
+    name: ShortText
+    kind: ConditionKind
+    treated: bool
+    serious: bool
+
+
+class Medication(InputModel):
+    name: ShortText
+    dose: Annotated[str, StringConstraints(max_length=100)] = ""
+    schedule: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class MedicalProfile(InputModel):
+    """What screening and the medical team need: detox, conditions, medications."""
+
+    detox_status: DetoxStatus | None = None
+    detox_completed_on: date | None = Field(default=None, validate_default=True)
+    conditions: Annotated[list[Condition], Field(max_length=50)] = []
+    medications: Annotated[list[Medication], Field(max_length=50)] = []
+
+    @field_validator("detox_completed_on")
+    @classmethod
+    def _date_matches_status(cls, value: date | None, info: ValidationInfo) -> date | None:
+        completed = info.data.get("detox_status") == DetoxStatus.completed
+        if completed and value is None:
+            raise ValueError("required when detox_status is completed")
+        if not completed and value is not None:
+            raise ValueError("only set when detox_status is completed")
+        return value
+
+
+class MedicalProfileRead(ReadModel):
+    # Rows written before validation existed (or inserted directly) must still read.
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    detox_status: DetoxStatus | None = None
+    detox_completed_on: date | None = None
+    conditions: list[Condition] = []
+    medications: list[Medication] = []
+
+
+class ContactCreate(InputModel):
+    name: ShortText
+    relationship_to_patient: Relationship
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    joins_family_program: bool = False
+
+
+class ContactUpdate(InputModel):
+    name: ShortText | None = None
+    relationship_to_patient: Relationship | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    joins_family_program: bool | None = None
+
+
+class ContactRead(ReadModel):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    name: str
+    relationship_to_patient: str
+    phone: str | None
+    email: str | None
+    joins_family_program: bool
+
+
+class PatientCreate(InputModel):
+    given_name: Name
+    family_name: Name
+    date_of_birth: date
+    sex: Sex = Sex.unknown
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    contacts: Annotated[list[ContactCreate], Field(max_length=20)] = []
+    medical_profile: MedicalProfile = Field(default_factory=MedicalProfile)
+
+
+class PatientUpdate(InputModel):
+    """Demographics only: the medical profile has its own route and roles."""
+
+    given_name: Name | None = None
+    family_name: Name | None = None
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+
+
+class PatientRead(ReadModel):
+    id: uuid.UUID
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: Sex
+    phone: str | None
+    email: str | None
+    contacts: list[ContactRead]
+    medical_profile: MedicalProfileRead
+    created_at: datetime
+    updated_at: datetime
+
+
+class PatientSummary(ReadModel):
+    """Enough to recognise a patient in a list of enrollments."""
+
+    id: uuid.UUID
+    mrn: str
+    given_name: str
+    family_name: str
+
+
+class ConsentCreate(InputModel):
+    recipient_partner_id: uuid.UUID | None = Field(
+        default=None, description="A partner organization; or give recipient_name"
+    )
+    recipient_name: ShortText | None = Field(
+        default=None, description="A named person; or give recipient_partner_id"
+    )
+    purpose: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    scopes: Annotated[list[ConsentScope], Field(min_length=1, max_length=3)]
+    signed_on: date
+    # Part 2 consents must say when they end; an open-ended consent is not valid.
+    expires_on: date
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes_unique(cls, value: list[ConsentScope]) -> list[ConsentScope]:
+        if len(set(value)) != len(value):
+            raise ValueError("scopes must not repeat")
+        return value
+
+    @field_validator("expires_on")
+    @classmethod
+    def _expires_after_signing(cls, value: date, info: ValidationInfo) -> date:
+        signed_on = info.data.get("signed_on")
+        if signed_on is not None and value <= signed_on:
+            raise ValueError("expires_on must be after signed_on")
+        return value
+
+    @model_validator(mode="after")
+    def _one_recipient(self) -> Self:
+        if (self.recipient_partner_id is None) == (self.recipient_name is None):
+            raise ValueError("give exactly one of recipient_partner_id and recipient_name")
+        return self
+
+
+class ConsentRevoke(InputModel):
+    revoked_on: date | None = Field(default=None, description="Defaults to today")
+
+
+class ConsentRead(ReadModel):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    recipient_partner_id: uuid.UUID | None
+    recipient_name: str
+    purpose: str
+    scopes: list[ConsentScope]
+    signed_on: date
+    expires_on: date | None
+    revoked_on: date | None
+    active: bool = Field(description="Signed, not revoked and not expired as of today")
+    created_at: datetime
+    created_by_id: uuid.UUID | None
