@@ -135,5 +135,50 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+@app.command()
+def evaluate(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today, program time")
+    ] = None,
+    program: Annotated[str | None, typer.Option("--program", help="One program's id")] = None,
+) -> None:
+    """Evaluate tapering rules now: recommendations, and changes of `auto` rules."""
+    import uuid
+    from datetime import date
+
+    from homeward.errors import DomainError
+    from homeward.tapering.evaluation import evaluate as run_evaluation
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+        program_id = uuid.UUID(program) if program else None
+        with _session() as db:
+            counts = run_evaluation(db, Actor.system(), program_id=program_id, as_of=day)
+            db.commit()
+    except (ValueError, DomainError) as error:
+        console.print(f"[red]Not evaluated:[/red] {error}")
+        raise typer.Exit(1) from error
+    console.print(
+        f"[green]Evaluated {counts.enrollments} enrollments in {counts.programs} programs:[/green] "
+        f"{counts.created} created, {counts.superseded} superseded, {counts.applied} applied."
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run background jobs: each program's daily tapering evaluation."""
+    from homeward.logs import configure_logging
+    from homeward.worker import WorkerSettings, run_forever
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    worker_settings = WorkerSettings()
+    console.print(
+        f"Worker started; evaluations run daily at {worker_settings.evaluation_time:%H:%M} "
+        "program time."
+    )
+    run_forever(make_session_factory(make_engine(settings)), worker_settings)
+
+
 if __name__ == "__main__":
     app()

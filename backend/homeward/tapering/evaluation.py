@@ -1,0 +1,328 @@
+"""Evaluating programs' rule sets against their active enrollments.
+
+A fixed number of queries per evaluation, whatever the cohort: programs, phases,
+rule sets, then per timezone the metrics (four), earlier recommendations (one),
+and the writes (one insert, one update, one for enrollments that left). Rules
+in `auto` mode go through the enrollment services one change at a time; those
+are rare, clinically significant events.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import cast
+
+from sqlalchemy import Table, and_, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from homeward import clock
+from homeward.audit.service import Actor, record
+from homeward.enrollments.models import Enrollment, EnrollmentStatus
+from homeward.errors import DomainError, InvalidInput
+from homeward.programs.exceptions import ProgramNotFound
+from homeward.programs.models import Phase, Program
+from homeward.progress import metrics
+from homeward.progress.metrics import EnrollmentState
+from homeward.tapering.apply import apply_change, fingerprint
+from homeward.tapering.engine import (
+    Decision,
+    PhaseStep,
+    PriorRecommendation,
+    already_handled,
+    decide,
+    rule_keys,
+)
+from homeward.tapering.models import Mode, Recommendation, RecommendationStatus
+from homeward.tapering.service import VersionedRules, current_rule_sets
+
+_CHUNK = 1000
+_TABLE = cast(Table, Recommendation.__table__)
+
+
+@dataclass
+class EvaluationCounts:
+    programs: int = 0
+    enrollments: int = 0
+    created: int = 0
+    superseded: int = 0
+    applied: int = 0
+
+
+@dataclass(frozen=True)
+class _Program:
+    id: uuid.UUID
+    timezone: str
+
+
+def phase_steps(db: Session, program_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[PhaseStep]]:
+    steps: dict[uuid.UUID, list[PhaseStep]] = defaultdict(list)
+    rows = db.execute(
+        select(Phase.program_id, Phase.id, Phase.order, Phase.name).where(
+            Phase.program_id.in_(program_ids)
+        )
+    )
+    for program_id, phase_id, order, name in rows:
+        steps[program_id].append(PhaseStep(phase_id, order, name))
+    return steps
+
+
+def evaluate(
+    db: Session,
+    actor: Actor,
+    *,
+    program_id: uuid.UUID | None = None,
+    as_of: date | None = None,
+    now: datetime | None = None,
+) -> EvaluationCounts:
+    """Evaluate one program (or every one not archived) on `as_of` (default: its today)."""
+    now = now or clock.now()
+    statement = select(Program.id, Program.timezone)
+    if program_id is not None:
+        statement = statement.where(Program.id == program_id)
+    else:
+        statement = statement.where(Program.archived.is_(False))
+    programs = [_Program(*row) for row in db.execute(statement)]
+    if program_id is not None and not programs:
+        raise ProgramNotFound()
+    counts = EvaluationCounts(programs=len(programs))
+    groups: dict[tuple[str, date], list[uuid.UUID]] = defaultdict(list)
+    for program in programs:
+        today = metrics.today_in(program.timezone, now)
+        day = as_of or today
+        if day > today:
+            raise InvalidInput.at(["body", "as_of"], "as_of is in the future")
+        groups[(program.timezone, day)].append(program.id)
+    if programs:
+        ids = [program.id for program in programs]
+        rule_sets = current_rule_sets(db, ids)
+        phases = phase_steps(db, ids)
+        for (timezone, day), members in groups.items():
+            _evaluate_group(db, actor, counts, members, timezone, day, rule_sets, phases, now)
+    record(
+        db,
+        actor,
+        "tapering.evaluate",
+        "program",
+        program_id,
+        detail={
+            "as_of": as_of.isoformat() if as_of else None,
+            "programs": counts.programs,
+            "enrollments": counts.enrollments,
+            "created": counts.created,
+            "superseded": counts.superseded,
+            "applied": counts.applied,
+        },
+    )
+    return counts
+
+
+def _prior(
+    db: Session, program_ids: list[uuid.UUID], since: date
+) -> dict[uuid.UUID, list[Recommendation]]:
+    rows = db.scalars(
+        select(Recommendation).where(
+            Recommendation.program_id.in_(program_ids),
+            or_(
+                Recommendation.status == RecommendationStatus.pending,
+                and_(
+                    Recommendation.status.in_(
+                        (
+                            RecommendationStatus.approved,
+                            RecommendationStatus.applied,
+                            RecommendationStatus.dismissed,
+                        )
+                    ),
+                    Recommendation.as_of >= since,
+                ),
+            ),
+        )
+    )
+    by_enrollment: dict[uuid.UUID, list[Recommendation]] = defaultdict(list)
+    for row in rows:
+        by_enrollment[row.enrollment_id].append(row)
+    return by_enrollment
+
+
+def _as_prior(row: Recommendation) -> PriorRecommendation:
+    return PriorRecommendation(
+        row.rule_name,
+        row.action,
+        row.from_phase_id,
+        row.proposed_phase_id,
+        row.days,
+        row.status,
+        row.as_of,
+    )
+
+
+def _row(
+    decision: Decision,
+    state: EnrollmentState,
+    version: int,
+    as_of: date,
+    status: RecommendationStatus,
+    now: datetime,
+) -> dict[str, object]:
+    applied = status == RecommendationStatus.applied
+    return {
+        "id": uuid.uuid4(),
+        "enrollment_id": state.id,
+        "program_id": state.program_id,
+        "rule_name": decision.rule.name,
+        "rule_set_version": version,
+        "action": decision.action,
+        "mode": decision.rule.mode,
+        "from_phase_id": decision.from_phase_id,
+        "proposed_phase_id": decision.proposed_phase_id,
+        "days": decision.days,
+        "evidence": decision.evidence,
+        "as_of": as_of,
+        "status": status,
+        "enrollment_fingerprint": fingerprint(state, decision.action),
+        "created_at": now,
+        "decided_at": now if applied else None,
+        "decided_by_id": None,
+        "decision_note": "applied automatically" if applied else None,
+    }
+
+
+def _apply_auto(
+    db: Session, actor: Actor, state: EnrollmentState, decision: Decision, as_of: date
+) -> bool:
+    """Carry out an `auto` rule; False (left as a recommendation) if the change is refused."""
+    try:
+        with db.begin_nested():
+            apply_change(
+                db,
+                actor,
+                state.id,
+                action=decision.action,
+                rule_name=decision.rule.name,
+                proposed_phase_id=decision.proposed_phase_id,
+                days=decision.days,
+                metrics=[item["metric"] for item in decision.evidence],
+                on=as_of,
+                note="applied automatically",
+            )
+    except DomainError:
+        return False
+    return True
+
+
+def _evaluate_group(
+    db: Session,
+    actor: Actor,
+    counts: EvaluationCounts,
+    program_ids: list[uuid.UUID],
+    timezone: str,
+    as_of: date,
+    rule_sets: dict[uuid.UUID, VersionedRules],
+    phases: dict[uuid.UUID, list[PhaseStep]],
+    now: datetime,
+) -> None:
+    """Programs sharing a timezone share window bounds, so one set of metric queries."""
+    keys = set().union(*(rule_keys(rule_sets[p].rules.rules) for p in program_ids))
+    measured = metrics.compute(
+        db, metrics.active_cohort(program_ids), timezone=timezone, as_of=as_of, keys=keys, now=now
+    )
+    counts.enrollments += len(measured.enrollments)
+    longest = max(
+        (rule.cooldown_days() for p in program_ids for rule in rule_sets[p].rules.rules),
+        default=1,
+    )
+    prior = _prior(db, program_ids, as_of - timedelta(days=longest))
+
+    proposals: dict[uuid.UUID, list[Decision]] = {}
+    applied_rows: list[dict[str, object]] = []
+    changed: list[uuid.UUID] = []
+    for enrollment_id, state in measured.enrollments.items():
+        rule_set = rule_sets[state.program_id]
+        earlier = [_as_prior(row) for row in prior.get(enrollment_id, [])]
+        decisions = [
+            decision
+            for decision in decide(
+                rule_set.rules.rules,
+                measured.values[enrollment_id],
+                state.current_phase_id,
+                phases.get(state.program_id, []),
+            )
+            if not already_handled(decision, earlier, as_of)
+        ]
+        proposals[enrollment_id] = []
+        for decision in decisions:
+            if decision.rule.mode == Mode.auto and _apply_auto(db, actor, state, decision, as_of):
+                applied_rows.append(
+                    _row(
+                        decision, state, rule_set.version, as_of, RecommendationStatus.applied, now
+                    )
+                )
+                changed.append(enrollment_id)
+            else:
+                proposals[enrollment_id].append(decision)
+    states = dict(measured.enrollments)
+    if changed:
+        # Recommendations made beside an automatic change describe the enrollment after it.
+        states.update(metrics.enrollment_states(db, metrics.given_cohort(changed)))
+
+    new_rows: list[dict[str, object]] = []
+    superseded: list[uuid.UUID] = []
+    for enrollment_id, decisions in proposals.items():
+        state = states[enrollment_id]
+        pending = [
+            row
+            for row in prior.get(enrollment_id, [])
+            if row.status == RecommendationStatus.pending
+        ]
+        kept: set[uuid.UUID] = set()
+        for decision in decisions if state.status == EnrollmentStatus.active else []:
+            expected = fingerprint(state, decision.action)
+            same = next(
+                (
+                    row
+                    for row in pending
+                    if row.id not in kept
+                    and _as_prior(row).key() == decision.key()
+                    and row.enrollment_fingerprint == expected
+                ),
+                None,
+            )
+            if same is not None:
+                kept.add(same.id)
+                continue
+            version = rule_sets[state.program_id].version
+            new_rows.append(
+                _row(decision, state, version, as_of, RecommendationStatus.pending, now)
+            )
+        superseded.extend(row.id for row in pending if row.id not in kept)
+
+    rows = new_rows + applied_rows
+    for start in range(0, len(rows), _CHUNK):
+        # Core executemany: the ORM's bulk path sends one INSERT per row on some drivers.
+        db.connection().execute(insert(_TABLE), rows[start : start + _CHUNK])
+    for start in range(0, len(superseded), _CHUNK):
+        db.execute(
+            update(Recommendation)
+            .where(Recommendation.id.in_(superseded[start : start + _CHUNK]))
+            .values(status=RecommendationStatus.superseded, decided_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    # Pending recommendations of enrollments no longer active have nothing left to change.
+    left = db.execute(
+        update(Recommendation)
+        .where(
+            Recommendation.program_id.in_(program_ids),
+            Recommendation.status == RecommendationStatus.pending,
+            Recommendation.enrollment_id.in_(
+                select(Enrollment.id).where(
+                    Enrollment.program_id.in_(program_ids),
+                    Enrollment.status != EnrollmentStatus.active,
+                )
+            ),
+        )
+        .values(status=RecommendationStatus.superseded, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    counts.created += len(new_rows)
+    counts.applied += len(applied_rows)
+    counts.superseded += len(superseded) + (left.rowcount or 0)  # type: ignore[attr-defined]
