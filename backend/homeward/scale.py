@@ -45,7 +45,8 @@ from homeward.sessions.models import (
 )
 
 CHUNK_SIZE = 5_000
-ENROLLMENTS_PER_PROGRAM = 200
+# Programs the size of a real clinic's, so group rosters stay realistic (a few dozen).
+ENROLLMENTS_PER_PROGRAM = 60
 UPCOMING_DAYS = 7
 # A password hash no password verifies against: generated staff cannot sign in.
 UNUSABLE_PASSWORD = "!synthetic"
@@ -578,7 +579,7 @@ def build_synthetic_clinic(
     seed: int = 1,
     progress: Progress | None = None,
 ) -> None:
-    """Programs of about 200 active enrollments each, with `days` days of history.
+    """Programs of about 60 active enrollments each, with `days` days of history.
 
     Each program has weekday slots and three phases; each enrollment has a phase
     history, rostered sessions, attendance for ended sessions, nightly homework and

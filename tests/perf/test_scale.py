@@ -75,12 +75,12 @@ def test_several_clinics_share_a_database(db: Session) -> None:
     assert _count(db, Program) == 2
 
 
-def test_programs_hold_about_two_hundred(db: Session) -> None:
-    build_synthetic_clinic(db, 450, days=1)
+def test_programs_are_sized_to_the_cohort(db: Session) -> None:
+    build_synthetic_clinic(db, 150, days=1)
     sizes = sorted(
         db.scalars(select(func.count()).select_from(Enrollment).group_by(Enrollment.program_id))
     )
-    assert sizes == [50, 200, 200]
+    assert sizes == [30, 60, 60]
     check_clinic_invariants(db, NOW)
 
 

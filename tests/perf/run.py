@@ -1,0 +1,431 @@
+"""`make bench`: HTTP throughput of the hot endpoints against a baseline, on PostgreSQL.
+
+Creates a throw-away PostgreSQL database, migrates it, builds a synthetic clinic
+of 5,000 active enrollments, then serves the real app with uvicorn on CPU 0 and
+loads it with wrk on CPU 1. A minimal FastAPI app served the same way is the
+baseline each result is compared to. Then every `tests/perf/bench_*.py` runs.
+Everything talks to 127.0.0.1 only; the database is dropped at the end.
+"""
+
+import contextlib
+import importlib
+import json
+import os
+import pkgutil
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, func, insert, select, text
+
+from homeward import clock, migrate
+from homeward.auth.models import Role, User
+from homeward.auth.passwords import hash_password
+from homeward.db import make_engine, make_session_factory
+from homeward.enrollments.models import Enrollment, EnrollmentStatus
+from homeward.programs.models import SessionType
+from homeward.scale import build_synthetic_clinic
+from homeward.sessions.models import RosterEntry, TreatmentSession
+from homeward.settings import Settings
+
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+ACTIVE_ENROLLMENTS = 5_000
+HISTORY_DAYS = 60
+ROSTER_SIZE = 30
+DURATION = "10s"
+CONNECTIONS = 8
+BENCH_EMAIL = "bench-admin@homeward.example"
+BENCH_PASSWORD = "bench-password-2026"
+SERVER_CPU, LOAD_CPU = "0", "1"
+UVICORN_OPTIONS = ["--workers", "1", "--no-access-log", "--log-level", "warning"]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: str  # the concrete path requested
+    route: str  # the OpenAPI path template, to tell "not built yet" from a failure
+    goal: float  # the share of the baseline's requests/s to reach
+    body: str | None = None
+
+
+@dataclass
+class Result:
+    name: str
+    requests_per_second: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    errors: int = 0
+    goal: float | None = None
+    note: str = ""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("Installing wrk with apt …", flush=True)
+    install = ["apt-get", "install", "-y", "wrk"]
+    if subprocess.run(install, stdout=subprocess.DEVNULL).returncode != 0:
+        subprocess.run(["apt-get", "update"], stdout=subprocess.DEVNULL)
+        subprocess.run(install, stdout=subprocess.DEVNULL)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk is not available; install it with `apt-get install -y wrk`")
+    return found
+
+
+@contextlib.contextmanager
+def bench_database() -> Iterator[str]:
+    name = f"homeward_bench_{secrets.token_hex(4)}"
+    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{SERVER}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+        print(f"Dropped database {name}.")
+
+
+@dataclass
+class Fixtures:
+    enrollment_id: uuid.UUID
+    session_id: uuid.UUID
+    roster: list[uuid.UUID]
+    day_from: str
+    day_to: str
+
+
+def prepare(database_url: str) -> Fixtures:
+    settings = Settings(database_url=database_url, log_level="WARNING")
+    migrate.upgrade(settings)
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r  built {done:>6}/{total} enrollments", end="", flush=True)
+
+    print(f"Building a synthetic clinic of {ACTIVE_ENROLLMENTS} active enrollments …")
+    with factory() as db:
+        build_synthetic_clinic(db, ACTIVE_ENROLLMENTS, days=HISTORY_DAYS, progress=progress)
+        db.commit()
+    print(f"\n  done in {time.perf_counter() - started:.1f} s")
+
+    now = clock.now()
+    with factory() as db:
+        db.add(
+            User(
+                email=BENCH_EMAIL,
+                full_name="Bench Admin",
+                role=Role.admin,
+                password_hash=hash_password(BENCH_PASSWORD),
+            )
+        )
+        program_id = db.scalar(select(Enrollment.program_id).limit(1))
+        roster = list(
+            db.scalars(
+                select(Enrollment.id)
+                .where(
+                    Enrollment.program_id == program_id,
+                    Enrollment.status == EnrollmentStatus.active,
+                )
+                .order_by(Enrollment.id)
+                .limit(ROSTER_SIZE)
+            )
+        )
+        # An ad-hoc group yesterday with exactly the roster the attendance PUT sends.
+        session_id = uuid.uuid4()
+        starts_at = (now - timedelta(days=1)).replace(microsecond=0)
+        db.execute(
+            insert(TreatmentSession),
+            [
+                {
+                    "id": session_id,
+                    "program_id": program_id,
+                    "slot_id": None,
+                    "session_type": SessionType.family,
+                    "title": "Bench family group",
+                    "starts_at": starts_at,
+                    "ends_at": starts_at + timedelta(hours=2),
+                }
+            ],
+        )
+        db.execute(
+            insert(RosterEntry), [{"session_id": session_id, "enrollment_id": e} for e in roster]
+        )
+        sessions = db.scalar(
+            select(func.count())
+            .select_from(TreatmentSession)
+            .where(TreatmentSession.starts_at >= now.replace(hour=0, minute=0, second=0))
+            .where(TreatmentSession.starts_at < now.replace(hour=0, minute=0) + timedelta(days=1))
+        )
+        db.commit()
+    engine.dispose()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    # A weekday, so the day has sessions to list.
+    while midnight.weekday() >= 5:
+        midnight -= timedelta(days=1)
+    print(f"  {sessions} sessions today; listing {midnight:%A %Y-%m-%d}")
+    return Fixtures(
+        enrollment_id=roster[0],
+        session_id=session_id,
+        roster=roster,
+        day_from=midnight.strftime("%Y-%m-%dT%H:%M:%S"),
+        day_to=(midnight + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S"),
+    )
+
+
+def endpoints(fixtures: Fixtures) -> list[Endpoint]:
+    attendance = [
+        {"enrollment_id": str(e), "status": "present" if n % 6 else "absent_excused"}
+        for n, e in enumerate(fixtures.roster)
+    ]
+    return [
+        Endpoint(
+            "GET /enrollments?status=active&limit=50",
+            "GET",
+            "/api/v1/enrollments?status=active&limit=50",
+            "/api/v1/enrollments",
+            0.10,
+        ),
+        Endpoint(
+            "GET /enrollments/{id}",
+            "GET",
+            f"/api/v1/enrollments/{fixtures.enrollment_id}",
+            "/api/v1/enrollments/{enrollment_id}",
+            0.20,
+        ),
+        Endpoint(
+            "GET /enrollments/{id}/progress",
+            "GET",
+            f"/api/v1/enrollments/{fixtures.enrollment_id}/progress",
+            "/api/v1/enrollments/{enrollment_id}/progress",
+            0.20,
+        ),
+        Endpoint(
+            "GET /sessions?from&to (one day)",
+            "GET",
+            f"/api/v1/sessions?from={fixtures.day_from}&to={fixtures.day_to}",
+            "/api/v1/sessions",
+            0.10,
+        ),
+        Endpoint(
+            f"PUT /sessions/{{id}}/attendance ({ROSTER_SIZE})",
+            "PUT",
+            f"/api/v1/sessions/{fixtures.session_id}/attendance",
+            "/api/v1/sessions/{session_id}/attendance",
+            0.10,
+            body=json.dumps(attendance),
+        ),
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def serve(target: list[str], port: int, env: dict[str, str], ready_path: str) -> Iterator[str]:
+    """uvicorn pinned to the server CPU; yields the base URL once it answers."""
+    command = ["taskset", "-c", SERVER_CPU, sys.executable, "-m", "uvicorn", *target]
+    command += ["--host", "127.0.0.1", "--port", str(port), *UVICORN_OPTIONS]
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=REPO_ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(base + ready_path, timeout=2).status_code < 500:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server {' '.join(target)} did not start")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+_LATENCY = re.compile(r"^\s*(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def run_wrk(wrk: str, url: str, script: str, name: str) -> Result:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+        script_path = handle.name
+    try:
+        command = ["taskset", "-c", LOAD_CPU, wrk, "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}"]
+        command += ["--latency", "--timeout", "5s", "-s", script_path, url]
+        output = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script_path)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    latencies = {
+        percentile: float(value) * _UNITS[unit]
+        for percentile, value, unit in _LATENCY.findall(output)
+    }
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors:.*", output)
+    return Result(
+        name,
+        requests_per_second=float(rate.group(1)) if rate else None,
+        p50_ms=latencies.get("50"),
+        p99_ms=latencies.get("99"),
+        errors=int(errors.group(1)) if errors else 0,
+        note=socket_errors.group(0) if socket_errors else "",
+    )
+
+
+def _lua_string(value: str) -> str:
+    return f"[==[{value}]==]"
+
+
+def lua_script(method: str, headers: dict[str, str], body: str | None) -> str:
+    lines = [f"wrk.method = {_lua_string(method)}"]
+    # The spaces matter: `[[` would open a Lua long string.
+    lines += [f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items()]
+    if body is not None:
+        lines.append(f"wrk.body = {_lua_string(body)}")
+    return "\n".join(lines) + "\n"
+
+
+def sign_in(base: str) -> dict[str, str]:
+    """A fresh login per endpoint run: the idle timeout (15 min) never ends one mid-run."""
+    response = httpx.post(
+        base + "/api/v1/auth/login",
+        json={"email": BENCH_EMAIL, "password": BENCH_PASSWORD},
+        timeout=30,
+    )
+    response.raise_for_status()
+    cookie = "; ".join(f"{name}={value}" for name, value in response.cookies.items())
+    return {"Cookie": cookie, "X-CSRF-Token": response.json()["csrf_token"]}
+
+
+def measure_endpoint(wrk: str, base: str, endpoint: Endpoint, routes: set[str]) -> Result:
+    if endpoint.route not in routes:
+        return Result(endpoint.name, goal=endpoint.goal, note="not available yet")
+    headers = sign_in(base)
+    if endpoint.body is not None:
+        headers["Content-Type"] = "application/json"
+    check = httpx.request(
+        endpoint.method,
+        base + endpoint.path,
+        headers=headers,
+        content=endpoint.body,
+        timeout=60,
+    )
+    if not check.is_success:
+        note = f"answers {check.status_code}: {check.text[:120]}"
+        return Result(endpoint.name, goal=endpoint.goal, note=note)
+    script = lua_script(endpoint.method, headers, endpoint.body)
+    result = run_wrk(wrk, base + endpoint.path, script, endpoint.name)
+    result.goal = endpoint.goal
+    return result
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return "—" if value is None else format(value, pattern)
+
+
+def print_table(baseline: Result, results: list[Result]) -> None:
+    base_rate = baseline.requests_per_second or 0.0
+    header = f"{'endpoint':<44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'goal':>6}  "
+    print("\n" + header + "verdict")
+    print("-" * (len(header) + 30))
+    print(
+        f"{'baseline: async constant JSON':<44} {_fmt(baseline.requests_per_second, '.0f'):>9} "
+        f"{_fmt(baseline.p50_ms, '.2f'):>8} {_fmt(baseline.p99_ms, '.2f'):>8} {'100%':>7} {'':>6}"
+    )
+    for result in results:
+        ratio = (
+            result.requests_per_second / base_rate
+            if result.requests_per_second is not None and base_rate
+            else None
+        )
+        goal = f"{result.goal:.0%}" if result.goal is not None else ""
+        if ratio is None:
+            verdict = result.note or "no result"
+        elif result.errors:
+            verdict = f"{result.errors} non-2xx responses"
+        else:
+            verdict = "meets goal" if ratio >= (result.goal or 0) else "MISSES goal"
+        share = "—" if ratio is None else f"{ratio:.1%}"
+        print(
+            f"{result.name:<44} {_fmt(result.requests_per_second, '.0f'):>9} "
+            f"{_fmt(result.p50_ms, '.2f'):>8} {_fmt(result.p99_ms, '.2f'):>8} "
+            f"{share:>7} {goal:>6}  {verdict}"
+        )
+
+
+def run_other_benchmarks() -> None:
+    import tests.perf
+
+    for module_info in sorted(pkgutil.iter_modules(tests.perf.__path__), key=lambda m: m.name):
+        if not module_info.name.startswith("bench_"):
+            continue
+        print(f"\n== tests/perf/{module_info.name}.py ==", flush=True)
+        try:
+            importlib.import_module(f"tests.perf.{module_info.name}").main()
+        except Exception as error:  # one broken benchmark must not hide the others
+            print(f"{module_info.name} failed: {error!r}")
+
+
+def main() -> None:
+    wrk = ensure_wrk()
+    with bench_database() as database_url:
+        fixtures = prepare(database_url)
+        env = {"DATABASE_URL": database_url, "HOMEWARD_LOG_LEVEL": "WARNING"}
+        print("\nBaseline …", flush=True)
+        with serve(["tests.perf.baseline_app:app"], free_port(), {}, "/ping") as base:
+            baseline = run_wrk(wrk, base + "/ping", lua_script("GET", {}, None), "baseline")
+        results = []
+        target = ["homeward.main:create_app", "--factory"]
+        with serve(target, free_port(), env, "/healthz") as base:
+            routes = set(httpx.get(base + "/openapi.json", timeout=30).json()["paths"])
+            for endpoint in endpoints(fixtures):
+                print(f"{endpoint.name} …", flush=True)
+                results.append(measure_endpoint(wrk, base, endpoint, routes))
+        print_table(baseline, results)
+    run_other_benchmarks()
+
+
+if __name__ == "__main__":
+    main()
