@@ -1,11 +1,17 @@
 """Field types shared by schemas across domains."""
 
 import re
-from datetime import time
+from datetime import UTC, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -36,3 +42,19 @@ def _known_timezone(value: str) -> str:
 
 
 Timezone = Annotated[str, AfterValidator(_known_timezone)]
+
+
+def _to_utc(value: datetime) -> datetime:
+    # Without an offset, a time is read as UTC. Converting here turns an instant that UTC
+    # cannot hold (year 1 with a positive offset) into a 422 rather than a failure later.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("out of range once converted to UTC") from error
+
+
+UTCInstant = Annotated[datetime, AfterValidator(_to_utc)]
+# The same, for request bodies, where the offset is required.
+AwareUTCInstant = Annotated[AwareDatetime, AfterValidator(_to_utc)]

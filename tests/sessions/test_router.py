@@ -282,3 +282,28 @@ def test_intake_reads_and_viewer_does_not(app: FastAPI, factories: Factories) ->
         json={"from": date(2026, 3, 9).isoformat(), "to": date(2026, 3, 9).isoformat()},
     )
     assert generate.status_code == 403
+
+
+def test_times_without_offset_are_utc_and_out_of_range_is_422(
+    clinician: StaffClient, factories: Factories
+) -> None:
+    setup = clinic(factories)
+    factories.session(setup.program, NOW)
+    params = {"program_id": str(setup.program.id)}
+    naive = clinician.get(f"{API}/sessions", params={**params, "from": "2026-03-02T12:00:00"})
+    assert len(naive.json()["items"]) == 1
+    later = clinician.get(f"{API}/sessions", params={**params, "from": "2026-03-02T12:00:01"})
+    assert later.json()["items"] == []
+    overflow = clinician.get(f"{API}/sessions", params={"from": "0001-01-01T00:00:00+05:00"})
+    assert _problem(overflow, 422)["errors"][0]["loc"] == ["query", "from"]
+    no_offset = clinician.post(
+        f"{API}/sessions",
+        json={
+            "program_id": str(setup.program.id),
+            "session_type": "individual_therapy",
+            "title": "1:1",
+            "starts_at": "2026-03-03T10:00:00",
+            "ends_at": "2026-03-03T11:00:00+00:00",
+        },
+    )
+    assert _problem(no_offset, 422)["errors"][0]["loc"] == ["body", "starts_at"]

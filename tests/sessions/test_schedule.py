@@ -259,3 +259,16 @@ def test_a_week_takes_the_same_statements_whatever_the_size(
     small = _week_statements(db, factories, slots=2, enrollments=2)
     large = _week_statements(db, factories, slots=21, enrollments=40)
     assert small == large
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "field"),
+    [(date(1, 1, 1), date(1, 1, 2), "from"), (date(9999, 12, 30), date(9999, 12, 31), "to")],
+)
+def test_dates_stay_in_a_sane_range(
+    db: Session, factories: Factories, first: date, last: date, field: str
+) -> None:
+    program = factories.program()
+    with pytest.raises(InvalidInput) as raised:
+        generate(db, ACTOR, program.id, _range(first, last))
+    assert raised.value.errors and raised.value.errors[0].loc == ["body", field]

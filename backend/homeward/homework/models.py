@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column
 
+from homeward import clock
 from homeward.db import Base, Timestamped, UUIDPrimaryKey, str_enum, utcnow
 
 
@@ -21,6 +22,15 @@ class HomeworkStatus(StrEnum):
     """Stored states. `missed` is never stored: it is `assigned` read after `due_at`."""
 
     assigned = "assigned"
+    submitted = "submitted"
+    reviewed = "reviewed"
+
+
+class HomeworkReadStatus(StrEnum):
+    """The status as read: the stored states plus the derived `missed`."""
+
+    assigned = "assigned"
+    missed = "missed"
     submitted = "submitted"
     reviewed = "reviewed"
 
@@ -73,7 +83,34 @@ class Homework(UUIDPrimaryKey, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
 
+    @property
+    def read_status(self) -> HomeworkReadStatus:
+        if is_missed(self.status, self.due_at, self.submitted_at, clock.now()):
+            return HomeworkReadStatus.missed
+        return HomeworkReadStatus(self.status.value)
+
+    @property
+    def submitted_late(self) -> bool:
+        return self.submitted_at is not None and self.submitted_at > self.due_at
+
     __table_args__ = (
         Index("ix_homework_enrollment_id_due_at", "enrollment_id", "due_at"),
         Index("ix_homework_due_at", "due_at"),
+    )
+
+
+# `missed`: still assigned, past due, never handed in. Homework sent back for revision is
+# assigned again but was handed in, so it does not read as missed while it is reworked.
+def is_missed(
+    status: HomeworkStatus, due_at: datetime, submitted_at: datetime | None, now: datetime
+) -> bool:
+    return status == HomeworkStatus.assigned and submitted_at is None and due_at < now
+
+
+def missed_clause(now: datetime) -> ColumnElement[bool]:
+    """`is_missed` in SQL, for filters and counts."""
+    return and_(
+        Homework.status == HomeworkStatus.assigned,
+        Homework.submitted_at.is_(None),
+        Homework.due_at < now,
     )

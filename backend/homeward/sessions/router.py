@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, status
@@ -32,6 +31,7 @@ from homeward.sessions.schemas import (
     SessionRead,
     SessionUpdate,
 )
+from homeward.types import UTCInstant
 
 router = APIRouter(tags=["sessions"])
 
@@ -64,11 +64,11 @@ def list_sessions(
     db: DbSession,
     page: Pagination,
     starts_from: Annotated[
-        datetime | None,
+        UTCInstant | None,
         Query(alias="from", description="Sessions starting at or after (UTC without offset)"),
     ] = None,
     starts_to: Annotated[
-        datetime | None,
+        UTCInstant | None,
         Query(alias="to", description="Sessions starting before (UTC without offset)"),
     ] = None,
     program_id: uuid.UUID | None = None,

@@ -29,6 +29,8 @@ from homeward.sessions.models import Attendance, RosterEntry, SessionStatus, Tre
 from homeward.sessions.schemas import ScheduleGenerate, ScheduleResult
 
 MAX_DAYS = 92
+# Far enough for any backfill or plan; keeps UTC conversions away from date.min and date.max.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 # Rows per multi-row INSERT: under SQLite's 32,766 bound parameters (3 per row).
 CHUNK = 5000
 
@@ -73,6 +75,10 @@ def _validate_range(data: ScheduleGenerate) -> None:
         raise InvalidInput.at(["body", "to"], "to must be on or after from")
     if (data.to - data.from_).days + 1 > MAX_DAYS:
         raise InvalidInput.at(["body", "to"], f"generate at most {MAX_DAYS} days at a time")
+    if data.from_ < EARLIEST:
+        raise InvalidInput.at(["body", "from"], f"dates start at {EARLIEST.isoformat()}")
+    if data.to > LATEST:
+        raise InvalidInput.at(["body", "to"], f"dates end at {LATEST.isoformat()}")
 
 
 def generate(

@@ -2,11 +2,12 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from homeward.programs.models import SessionType
 from homeward.schemas import InputModel, ReadModel
 from homeward.sessions.models import AttendanceStatus, SessionStatus
+from homeward.types import AwareUTCInstant
 
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Room = Annotated[str, StringConstraints(max_length=100)]
@@ -30,8 +31,8 @@ class SessionCreate(InputModel):
     program_id: uuid.UUID
     session_type: SessionType
     title: Title
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: AwareUTCInstant
+    ends_at: AwareUTCInstant
     facilitator_id: uuid.UUID | None = None
     room: Room | None = None
     roster: Annotated[list[uuid.UUID], Field(max_length=MAX_ROSTER)] = Field(
@@ -41,8 +42,8 @@ class SessionCreate(InputModel):
 
 class SessionUpdate(InputModel):
     title: Title | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: AwareUTCInstant | None = None
+    ends_at: AwareUTCInstant | None = None
     facilitator_id: uuid.UUID | None = None
     room: Room | None = None
 

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, exists, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -74,11 +74,6 @@ def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> TreatmentSe
     return session
 
 
-def _as_utc(value: datetime) -> datetime:
-    # A bare date or time without offset in a query string means UTC.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 def list_sessions(
     db: Session,
     actor: Actor,
@@ -94,9 +89,9 @@ def list_sessions(
 ) -> Page[SessionRead]:
     statement: Select[TreatmentSession] = select(TreatmentSession).options(*read_options())
     if starts_from is not None:
-        statement = statement.where(TreatmentSession.starts_at >= _as_utc(starts_from))
+        statement = statement.where(TreatmentSession.starts_at >= starts_from)
     if starts_to is not None:
-        statement = statement.where(TreatmentSession.starts_at < _as_utc(starts_to))
+        statement = statement.where(TreatmentSession.starts_at < starts_to)
     if program_id is not None:
         statement = statement.where(TreatmentSession.program_id == program_id)
     if facilitator_id is not None:
