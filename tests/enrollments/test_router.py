@@ -169,6 +169,8 @@ def test_patch_needs_the_current_etag(
     fresh = {"If-Match": updated.headers["ETag"]}
     early = clinician.patch(one, json={"expected_end_on": "2026-01-01"}, headers=fresh)
     assert early.status_code == 422
+    too_late = clinician.patch(one, json={"expected_end_on": "9999-12-31"}, headers=fresh)
+    assert too_late.status_code == 422
     nobody = clinician.patch(one, json={"primary_clinician_id": str(enrollment.id)}, headers=fresh)
     assert nobody.status_code == 422
     # An action sent with a stale ETag is refused too.

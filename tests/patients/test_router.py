@@ -188,3 +188,31 @@ def test_listing_patients_runs_the_same_statements_for_3_and_12_rows(
         return len(statements)
 
     assert listed("Qcount-small", 3) == listed("Qcount-large", 12)
+
+
+def test_profiles_inserted_directly_still_read(
+    clinician: StaffClient, factories: Factories
+) -> None:
+    patient = factories.patient(
+        medical_profile={
+            "detox_status": "not_needed",
+            "conditions": [
+                {
+                    "name": "Asthma",
+                    "kind": "physical",
+                    "treated": True,
+                    "serious": False,
+                    "noted_by": "import",
+                }
+            ],
+            "allergies": ["penicillin"],
+        }
+    )
+    response = clinician.get(f"{P}/{patient.id}")
+    assert response.status_code == 200
+    assert response.json()["medical_profile"] == {
+        "detox_status": "not_needed",
+        "detox_completed_on": None,
+        "conditions": [{"name": "Asthma", "kind": "physical", "treated": True, "serious": False}],
+        "medications": [],
+    }

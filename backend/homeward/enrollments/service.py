@@ -5,6 +5,7 @@ domains (tapering, transfers) call `enrollments.service.change_phase` and friend
 """
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +42,9 @@ from homeward.etag import check_if_match
 from homeward.pagination import Page, PageParams, paginate
 from homeward.patients.models import Patient
 from homeward.programs.models import Program
+
+# Far beyond any IOP stay; keeps later date arithmetic (extensions) in range.
+MAX_STAY = timedelta(days=730)
 
 __all__ = [
     "admit",
@@ -194,6 +198,10 @@ def update_enrollment(
             )
         if end <= enrollment.admitted_on:
             raise InvalidInput.at(["body", "expected_end_on"], "must be after admitted_on")
+        if end > enrollment.admitted_on + MAX_STAY:
+            raise InvalidInput.at(
+                ["body", "expected_end_on"], "more than two years after admission"
+            )
     for field, value in changes.items():
         setattr(enrollment, field, value)
     flush_or_412(db)

@@ -65,14 +65,31 @@ class MedicalProfile(InputModel):
         return value
 
 
+# Read models ignore unknown keys: rows inserted directly (demo data, imports) must still read.
+class ConditionRead(ReadModel):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    name: str
+    kind: ConditionKind
+    treated: bool
+    serious: bool
+
+
+class MedicationRead(ReadModel):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    name: str
+    dose: str = ""
+    schedule: str = ""
+
+
 class MedicalProfileRead(ReadModel):
-    # Rows written before validation existed (or inserted directly) must still read.
     model_config = ConfigDict(from_attributes=True, extra="ignore")
 
     detox_status: DetoxStatus | None = None
     detox_completed_on: date | None = None
-    conditions: list[Condition] = []
-    medications: list[Medication] = []
+    conditions: list[ConditionRead] = []
+    medications: list[MedicationRead] = []
 
 
 class ContactCreate(InputModel):
