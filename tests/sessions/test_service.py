@@ -17,7 +17,7 @@ from homeward.sessions.exceptions import (
     SessionEnded,
     SessionNotFound,
 )
-from homeward.sessions.models import SessionStatus
+from homeward.sessions.models import SessionStatus, TreatmentSession
 from homeward.sessions.schemas import SessionCreate, SessionUpdate
 from tests.factories import Factories
 from tests.sessions.helpers import NOW, audit_count, clinic, freeze
@@ -122,7 +122,9 @@ def test_a_facilitator_cannot_be_booked_twice(db: Session, factories: Factories)
         service.update_session(db, ACTOR, other.id, SessionUpdate(facilitator_id=therapist.id))
 
     # A cancelled session frees the time.
-    first.status = SessionStatus.cancelled
+    stored = db.get(TreatmentSession, first.id)
+    assert stored is not None
+    stored.status = SessionStatus.cancelled
     db.flush()
     moved = service.update_session(db, ACTOR, other.id, SessionUpdate(facilitator_id=therapist.id))
     assert moved.facilitator_id == therapist.id

@@ -90,33 +90,6 @@ class RosterEntry(Base):
     session: Mapped[TreatmentSession] = relationship(back_populates="roster")
     enrollment: Mapped["Enrollment"] = relationship()
 
-    @property
-    def patient_id(self) -> uuid.UUID:
-        return self.enrollment.patient_id
-
-    @property
-    def patient_name(self) -> str:
-        patient = self.enrollment.patient
-        return f"{patient.given_name} {patient.family_name}"
-
-    @property
-    def record(self) -> "Attendance | None":
-        # The session's attendance is loaded with it; a scan beats a query per entry.
-        for attendance in self.session.attendance:
-            if attendance.enrollment_id == self.enrollment_id:
-                return attendance
-        return None
-
-    @property
-    def attendance_status(self) -> "AttendanceStatus | None":
-        record = self.record
-        return record.status if record else None
-
-    @property
-    def minutes_attended(self) -> int | None:
-        record = self.record
-        return record.minutes_attended if record else None
-
 
 class Attendance(Base):
     """One enrollment's record for one session."""

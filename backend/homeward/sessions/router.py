@@ -19,7 +19,7 @@ from homeward.sessions.exceptions import (
     SessionNotFound,
     SessionNotStarted,
 )
-from homeward.sessions.models import Attendance, SessionStatus, TreatmentSession
+from homeward.sessions.models import Attendance, SessionStatus
 from homeward.sessions.schemas import (
     AttendanceBatch,
     AttendanceRead,
@@ -99,7 +99,7 @@ def list_sessions(
     status_code=status.HTTP_201_CREATED,
     responses=responses(FacilitatorBusy, PermissionDenied),
 )
-def create_session(body: SessionCreate, staff: Booking, db: DbSession) -> TreatmentSession:
+def create_session(body: SessionCreate, staff: Booking, db: DbSession) -> SessionRead:
     """An ad-hoc session (individual therapy, medical visit, family session) with its roster."""
     return service.create_session(db, staff.actor, body)
 
@@ -107,7 +107,7 @@ def create_session(body: SessionCreate, staff: Booking, db: DbSession) -> Treatm
 @router.get(
     "/sessions/{session_id}", response_model=SessionRead, responses=responses(SessionNotFound)
 )
-def get_session(session_id: uuid.UUID, staff: Readers, db: DbSession) -> TreatmentSession:
+def get_session(session_id: uuid.UUID, staff: Readers, db: DbSession) -> SessionRead:
     return service.get_session(db, staff.actor, session_id)
 
 
@@ -118,7 +118,7 @@ def get_session(session_id: uuid.UUID, staff: Readers, db: DbSession) -> Treatme
 )
 def update_session(
     session_id: uuid.UUID, body: SessionUpdate, staff: Clinical, db: DbSession
-) -> TreatmentSession:
+) -> SessionRead:
     return service.update_session(db, staff.actor, session_id, body)
 
 
@@ -129,7 +129,7 @@ def update_session(
 )
 def cancel_session(
     session_id: uuid.UUID, body: SessionCancel, staff: Clinical, db: DbSession
-) -> TreatmentSession:
+) -> SessionRead:
     return service.cancel_session(db, staff.actor, session_id, body.reason)
 
 
@@ -140,7 +140,7 @@ def cancel_session(
 )
 def write_group_note(
     session_id: uuid.UUID, body: GroupNoteWrite, staff: Clinical, db: DbSession
-) -> TreatmentSession:
+) -> SessionRead:
     """The facilitator's note on the session as a whole; written once."""
     return service.write_group_note(db, staff.actor, session_id, body.note)
 

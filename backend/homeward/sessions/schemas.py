@@ -2,7 +2,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
 from homeward.programs.models import SessionType
 from homeward.schemas import InputModel, ReadModel
@@ -64,7 +64,9 @@ class RosterLine(ReadModel):
     minutes_attended: int | None
 
 
-class SessionRead(ReadModel):
+class SessionSummary(ReadModel):
+    """A session's own fields; `SessionRead` adds its roster."""
+
     id: uuid.UUID
     program_id: uuid.UUID
     slot_id: uuid.UUID | None
@@ -76,14 +78,12 @@ class SessionRead(ReadModel):
     room: str | None
     status: SessionStatus
     cancel_reason: str | None
-    roster: list[RosterLine]
     group_note: str | None
     group_note_by_id: uuid.UUID | None
 
-    @field_validator("roster")
-    @classmethod
-    def _by_name(cls, roster: list[RosterLine]) -> list[RosterLine]:
-        return sorted(roster, key=lambda line: (line.patient_name, str(line.enrollment_id)))
+
+class SessionRead(SessionSummary):
+    roster: list[RosterLine] = Field(description="By family name, then given name")
 
 
 class AttendanceWrite(InputModel):

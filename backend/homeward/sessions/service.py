@@ -1,12 +1,12 @@
 """Treatment sessions: reading, ad-hoc booking, rescheduling, cancelling, the group note."""
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, exists, select, update
-from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.interfaces import ORMOption
+from sqlalchemy import Select, and_, exists, select, update
+from sqlalchemy.orm import Session
 
 from homeward import clock
 from homeward.audit.service import Actor, record
@@ -23,8 +23,14 @@ from homeward.sessions.exceptions import (
     SessionEnded,
     SessionNotFound,
 )
-from homeward.sessions.models import RosterEntry, SessionStatus, TreatmentSession
-from homeward.sessions.schemas import SessionCreate, SessionRead, SessionUpdate
+from homeward.sessions.models import Attendance, RosterEntry, SessionStatus, TreatmentSession
+from homeward.sessions.schemas import (
+    RosterLine,
+    SessionCreate,
+    SessionRead,
+    SessionSummary,
+    SessionUpdate,
+)
 
 MAX_DURATION = timedelta(hours=12)
 # Enrollments that may be booked into an ad-hoc session (an intake visit before admission,
@@ -32,15 +38,56 @@ MAX_DURATION = timedelta(hours=12)
 BOOKABLE = (EnrollmentStatus.pending, EnrollmentStatus.active, EnrollmentStatus.on_hold)
 
 
-def read_options() -> list[ORMOption]:
-    """What a `SessionRead` needs, loaded for a whole page in a fixed number of queries."""
-    return [
-        selectinload(TreatmentSession.roster)
-        .selectinload(RosterEntry.enrollment)
-        .selectinload(Enrollment.patient)
-        .load_only(Patient.given_name, Patient.family_name),
-        selectinload(TreatmentSession.attendance),
-    ]
+def _roster_lines(
+    db: Session, session_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[RosterLine]]:
+    """The rosters of these sessions, with names and any attendance, in one query."""
+    lines: dict[uuid.UUID, list[RosterLine]] = defaultdict(list)
+    if not session_ids:
+        return lines
+    rows = db.execute(
+        select(
+            RosterEntry.session_id,
+            RosterEntry.enrollment_id,
+            Enrollment.patient_id,
+            Patient.given_name,
+            Patient.family_name,
+            Attendance.status,
+            Attendance.minutes_attended,
+        )
+        .join(Enrollment, Enrollment.id == RosterEntry.enrollment_id)
+        .join(Patient, Patient.id == Enrollment.patient_id)
+        .outerjoin(
+            Attendance,
+            and_(
+                Attendance.session_id == RosterEntry.session_id,
+                Attendance.enrollment_id == RosterEntry.enrollment_id,
+            ),
+        )
+        .where(RosterEntry.session_id.in_(session_ids))
+        .order_by(Patient.family_name, Patient.given_name, RosterEntry.enrollment_id)
+    )
+    for row in rows:
+        lines[row.session_id].append(
+            RosterLine(
+                enrollment_id=row.enrollment_id,
+                patient_id=row.patient_id,
+                patient_name=f"{row.given_name} {row.family_name}",
+                attendance_status=row.status,
+                minutes_attended=row.minutes_attended,
+            )
+        )
+    return lines
+
+
+def read_sessions(db: Session, sessions: Sequence[SessionSummary]) -> list[SessionRead]:
+    lines = _roster_lines(db, [session.id for session in sessions])
+    return [SessionRead(**dict(session), roster=lines.get(session.id, [])) for session in sessions]
+
+
+def _read(db: Session, session: TreatmentSession) -> SessionRead:
+    db.refresh(session)
+    return read_sessions(db, [SessionSummary.model_validate(session)])[0]
 
 
 def require_session_type(actor: Actor, session_type: SessionType) -> None:
@@ -56,22 +103,10 @@ def find_session(db: Session, session_id: uuid.UUID) -> TreatmentSession:
     return session
 
 
-def _load(db: Session, session_id: uuid.UUID) -> TreatmentSession:
-    session = db.scalar(
-        select(TreatmentSession)
-        .where(TreatmentSession.id == session_id)
-        .options(*read_options())
-        .execution_options(populate_existing=True)
-    )
-    if session is None:
-        raise SessionNotFound()
-    return session
-
-
-def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> TreatmentSession:
-    session = _load(db, session_id)
+def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> SessionRead:
+    session = find_session(db, session_id)
     record(db, actor, "session.read", "session", session.id)
-    return session
+    return read_sessions(db, [SessionSummary.model_validate(session)])[0]
 
 
 def list_sessions(
@@ -87,7 +122,7 @@ def list_sessions(
     session_type: SessionType | None = None,
     status: SessionStatus | None = None,
 ) -> Page[SessionRead]:
-    statement: Select[TreatmentSession] = select(TreatmentSession).options(*read_options())
+    statement: Select[TreatmentSession] = select(TreatmentSession)
     if starts_from is not None:
         statement = statement.where(TreatmentSession.starts_at >= starts_from)
     if starts_to is not None:
@@ -112,10 +147,10 @@ def list_sessions(
         statement,
         [TreatmentSession.starts_at, TreatmentSession.id],
         params,
-        read_as=SessionRead,
+        read_as=SessionSummary,
     )
     record(db, actor, "session.list", "session", detail={"count": len(page.items)})
-    return page
+    return Page[SessionRead](items=read_sessions(db, page.items), next_cursor=page.next_cursor)
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -172,7 +207,7 @@ def _check_roster(db: Session, program_id: uuid.UUID, roster: Sequence[uuid.UUID
             raise InvalidInput.at(["body", "roster", index], f"the enrollment is {row.status}")
 
 
-def create_session(db: Session, actor: Actor, data: SessionCreate) -> TreatmentSession:
+def create_session(db: Session, actor: Actor, data: SessionCreate) -> SessionRead:
     """An ad-hoc session (individual therapy, a medical visit, a family session...)."""
     require_session_type(actor, data.session_type)
     if db.get(Program, data.program_id) is None:
@@ -200,12 +235,12 @@ def create_session(db: Session, actor: Actor, data: SessionCreate) -> TreatmentS
         session.id,
         detail={"session_type": data.session_type.value, "roster": len(session.roster)},
     )
-    return _load(db, session.id)
+    return _read(db, session)
 
 
 def update_session(
     db: Session, actor: Actor, session_id: uuid.UUID, data: SessionUpdate
-) -> TreatmentSession:
+) -> SessionRead:
     session = find_session(db, session_id)
     if session.status == SessionStatus.cancelled:
         raise SessionCancelled("A cancelled session cannot be changed")
@@ -228,12 +263,10 @@ def update_session(
         setattr(session, field, value)
     db.flush()
     record(db, actor, "session.update", "session", session.id, detail={"changed": sorted(changes)})
-    return _load(db, session.id)
+    return _read(db, session)
 
 
-def cancel_session(
-    db: Session, actor: Actor, session_id: uuid.UUID, reason: str
-) -> TreatmentSession:
+def cancel_session(db: Session, actor: Actor, session_id: uuid.UUID, reason: str) -> SessionRead:
     session = find_session(db, session_id)
     if session.status == SessionStatus.cancelled:
         raise SessionCancelled("The session is already cancelled")
@@ -243,12 +276,10 @@ def cancel_session(
     session.cancel_reason = reason
     db.flush()
     record(db, actor, "session.cancel", "session", session.id, detail={"reason": reason})
-    return _load(db, session.id)
+    return _read(db, session)
 
 
-def write_group_note(
-    db: Session, actor: Actor, session_id: uuid.UUID, note: str
-) -> TreatmentSession:
+def write_group_note(db: Session, actor: Actor, session_id: uuid.UUID, note: str) -> SessionRead:
     session = find_session(db, session_id)
     if session.status == SessionStatus.cancelled:
         raise SessionCancelled("A cancelled session has no group note")
@@ -262,4 +293,4 @@ def write_group_note(
     if written.rowcount != 1:  # type: ignore[attr-defined]
         raise GroupNoteExists("The group note is written once; it cannot be replaced")
     record(db, actor, "session.group_note", "session", session.id)
-    return _load(db, session.id)
+    return _read(db, session)
