@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from homeward.audit.service import Actor
+from homeward.audit.models import AuditEvent
+from homeward.audit.service import Actor, verify_chain
 from homeward.enrollments import service as enrollments
-from homeward.enrollments.models import Enrollment, Extension
+from homeward.enrollments.models import Enrollment, Extension, PhaseChange
 from homeward.enrollments.schemas import ChangePhaseRequest, ExtendRequest
+from homeward.sessions.models import RosterEntry
 from homeward.tapering import review
 from homeward.tapering.evaluation import evaluate
 from homeward.tapering.exceptions import RecommendationDecided, StaleRecommendation
@@ -19,7 +21,17 @@ from homeward.tapering.rules import RuleSet
 from homeward.tapering.schemas import ApproveRequest, DismissRequest
 from homeward.tapering.service import put_rule_set
 from tests.factories import Factories, count_queries
-from tests.tapering.helpers import AS_OF, Clinic, clinic, enroll, event, freeze, session, steady
+from tests.tapering.helpers import (
+    AS_OF,
+    Clinic,
+    clinic,
+    enroll,
+    event,
+    freeze,
+    local,
+    session,
+    steady,
+)
 
 SYSTEM = Actor.system()
 
@@ -271,6 +283,21 @@ def test_auto_mode_applies_once_with_evidence(db: Session, factories: Factories)
     assert applied.evidence[0]["value"] == 1 and applied.evidence[0]["held"] is True
     db.refresh(enrollment)
     assert enrollment.expected_end_on == end + timedelta(days=14)
+    [extension] = db.scalars(select(Extension).where(Extension.enrollment_id == enrollment.id))
+    assert (extension.days, extension.reason, extension.previous_end_on) == (14, "relapse", end)
+    audit = db.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "enrollment.extend", AuditEvent.resource_id == str(enrollment.id)
+        )
+    )
+    assert audit is not None and audit.patient_id == enrollment.patient_id
+    assert audit.detail == {
+        "days": 14,
+        "new_end_on": (end + timedelta(days=14)).isoformat(),
+        "rule": "relapse extends the stay",
+        "automatic": True,
+    }
+    assert not list(verify_chain(db))
     again = evaluate(db, SYSTEM, program_id=place.program.id)
     assert (again.created, again.applied) == (0, 0)
     db.refresh(enrollment)
@@ -285,6 +312,34 @@ def test_auto_step_down_moves_the_enrollment(db: Session, factories: Factories) 
     db.refresh(enrollment)
     assert enrollment.current_phase_id == place.phases[1].id
     assert enrollment.phase_started_on == AS_OF
+    assert enrollment.version == 2
+    moved = db.scalar(
+        select(PhaseChange).where(
+            PhaseChange.enrollment_id == enrollment.id, PhaseChange.effective_on == AS_OF
+        )
+    )
+    assert moved is not None and moved.from_phase_id == place.phases[0].id
+    # Applied once: the same evidence does not move it again.
+    assert evaluate(db, SYSTEM, program_id=place.program.id).applied == 0
+
+
+def test_auto_complete_rerosters_and_leaves_the_cohort(db: Session, factories: Factories) -> None:
+    place = clinic(factories)
+    enrollment = enroll(factories, place, phase=3)
+    upcoming = factories.session(
+        place.program,
+        local(AS_OF + timedelta(days=3), 9),
+        slot=place.slots[0],
+        roster=[enrollment],
+    )
+    use_rules(db, place, rule("done", "complete", ALWAYS, mode="auto"))
+    counts = evaluate(db, SYSTEM, program_id=place.program.id)
+    assert counts.applied == 1
+    db.refresh(enrollment)
+    assert (enrollment.status, enrollment.completed_on) == ("completed", AS_OF)
+    rostered = db.scalars(select(RosterEntry).where(RosterEntry.session_id == upcoming.id))
+    assert list(rostered) == []
+    assert evaluate(db, SYSTEM, program_id=place.program.id).enrollments == 0
 
 
 def test_query_count_is_constant_in_cohort_size(db: Session, factories: Factories) -> None:

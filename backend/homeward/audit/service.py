@@ -97,6 +97,55 @@ def record(
     return event
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event for `record_many`."""
+
+    action: str
+    resource_type: str
+    resource_id: uuid.UUID | str | None = None
+    patient_id: uuid.UUID | None = None
+    detail: dict[str, object] | None = None
+
+
+def record_many(db: Session, actor: Actor, entries: list[AuditEntry]) -> None:
+    """Append several events to the chain with a fixed number of statements.
+
+    For set-based changes (automatic tapering changes for a whole cohort) that
+    must still leave one event per patient.
+    """
+    if not entries:
+        return
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    last = db.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    occurred_at = clock.now().replace(microsecond=0)
+    for entry in entries:
+        seq += 1
+        event = AuditEvent(
+            id=uuid.uuid4(),
+            seq=seq,
+            occurred_at=occurred_at,
+            actor_type=actor.type,
+            actor_id=actor.id,
+            action=entry.action,
+            resource_type=entry.resource_type,
+            resource_id=str(entry.resource_id) if entry.resource_id is not None else None,
+            patient_id=entry.patient_id,
+            outcome="success",
+            ip=actor.ip,
+            request_id=actor.request_id,
+            detail=entry.detail,
+            prev_hash=prev_hash,
+        )
+        event.hash = prev_hash = _digest(event)
+        db.add(event)
+    db.flush()
+
+
 def list_events(
     db: Session,
     params: PageParams,

@@ -1,20 +1,41 @@
-"""Carrying out a recommendation through the enrollment lifecycle services."""
+"""Carrying out recommendations: one at a time through the enrollment services when
+approved, set-based for a cohort's automatic changes."""
 
 import uuid
 from collections.abc import Collection
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import cast
 
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
-from homeward.audit.service import Actor
+from homeward.audit.service import Actor, AuditEntry, record_many
 from homeward.enrollments import service as enrollments
-from homeward.enrollments.models import Enrollment, ExtensionReason
+from homeward.enrollments.loading import staff_id
+from homeward.enrollments.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Extension,
+    ExtensionReason,
+    PhaseChange,
+    StatusChange,
+)
 from homeward.enrollments.schemas import ChangePhaseRequest, CompleteRequest, ExtendRequest
 from homeward.progress.metrics import EnrollmentState
+from homeward.sessions.rostering import sync_future_rosters
+from homeward.tapering.engine import Decision
 from homeward.tapering.models import Action
 from homeward.tapering.rules import Metric
 
 _USE_METRICS = frozenset({Metric.relapse_events.value, Metric.days_since_last_use.value})
+
+
+def _extension_reason(metrics: Collection[str]) -> ExtensionReason:
+    """A relapse when the rule looked at use; otherwise the client needs more support."""
+    if _USE_METRICS & set(metrics):
+        return ExtensionReason.relapse
+    return ExtensionReason.needs_more_support
 
 
 def fingerprint(enrollment: Enrollment | EnrollmentState, action: Action) -> str:
@@ -55,15 +76,189 @@ def apply_change(
         )
     elif action == Action.extend:
         assert days is not None
-        reason = (
-            ExtensionReason.relapse
-            if _USE_METRICS & set(metrics)
-            else ExtensionReason.needs_more_support
-        )
         enrollments.extend(
-            db, actor, enrollment_id, ExtendRequest(days=days, reason=reason, note=why[:2000])
+            db,
+            actor,
+            enrollment_id,
+            ExtendRequest(days=days, reason=_extension_reason(metrics), note=why[:2000]),
         )
     elif action == Action.complete:
         enrollments.complete(
             db, actor, enrollment_id, CompleteRequest(completed_on=on, note=why[:2000])
         )
+
+
+@dataclass(frozen=True)
+class AutoChange:
+    state: EnrollmentState
+    decision: Decision
+
+
+def _applicable(change: AutoChange, on: date) -> bool:
+    state, action = change.state, change.decision.action
+    if state.status != EnrollmentStatus.active:
+        return False
+    if action in (Action.step_up, Action.step_down):
+        return state.phase_started_on is None or state.phase_started_on <= on
+    if action == Action.complete:
+        return state.admitted_on is None or state.admitted_on <= on
+    return True
+
+
+def apply_in_bulk(
+    db: Session, actor: Actor, changes: list[AutoChange], on: date, now: datetime
+) -> list[AutoChange]:
+    """Carry out the changes of `auto` rules for a whole cohort, set-based.
+
+    The same rows the enrollment services write (history rows, the enrollment's
+    new phase, end date or status, re-rostered future sessions, one audit event
+    per change), in a fixed number of statements however many changes there are.
+    Returns the changes applied; one that cannot happen on `on` (a phase that
+    began later, say) is left out and stays a recommendation.
+    """
+    applied = [change for change in changes if _applicable(change, on)]
+    if not applied:
+        return []
+    table = cast(Table, Enrollment.__table__)
+    connection = db.connection()
+    by = staff_id(actor)
+    audit: list[AuditEntry] = []
+    moves = [c for c in applied if c.decision.action in (Action.step_up, Action.step_down)]
+    extends = [c for c in applied if c.decision.action == Action.extend]
+    completes = [c for c in applied if c.decision.action == Action.complete]
+
+    def why(change: AutoChange) -> str:
+        return f"Tapering rule {change.decision.rule.name!r}: applied automatically"[:500]
+
+    if extends:
+        ends = {
+            c.state.id: (c.state.expected_end_on or on) + timedelta(days=c.decision.days or 0)
+            for c in extends
+        }
+        connection.execute(
+            insert(cast(Table, Extension.__table__)),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "enrollment_id": c.state.id,
+                    "days": c.decision.days,
+                    "reason": _extension_reason([e["metric"] for e in c.decision.evidence]),
+                    "note": why(c),
+                    "previous_end_on": c.state.expected_end_on,
+                    "new_end_on": ends[c.state.id],
+                    "created_by_id": by,
+                    "created_at": now,
+                }
+                for c in extends
+            ],
+        )
+        connection.execute(
+            update(table)
+            .where(table.c.id == bindparam("enrollment"))
+            .values(
+                expected_end_on=bindparam("new_end"),
+                version=table.c.version + 1,
+                updated_at=now,
+            ),
+            [{"enrollment": key, "new_end": end} for key, end in ends.items()],
+        )
+        audit += [
+            AuditEntry(
+                "enrollment.extend",
+                "enrollment",
+                c.state.id,
+                c.state.patient_id,
+                {
+                    "days": c.decision.days,
+                    "new_end_on": ends[c.state.id].isoformat(),
+                    "rule": c.decision.rule.name,
+                    "automatic": True,
+                },
+            )
+            for c in extends
+        ]
+    if moves:
+        connection.execute(
+            insert(cast(Table, PhaseChange.__table__)),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "enrollment_id": c.state.id,
+                    "from_phase_id": c.state.current_phase_id,
+                    "to_phase_id": c.decision.proposed_phase_id,
+                    "effective_on": on,
+                    "reason": why(c),
+                    "changed_by_id": by,
+                    "created_at": now,
+                }
+                for c in moves
+            ],
+        )
+        connection.execute(
+            update(table)
+            .where(table.c.id == bindparam("enrollment"))
+            .values(
+                current_phase_id=bindparam("phase"),
+                phase_started_on=on,
+                version=table.c.version + 1,
+                updated_at=now,
+            ),
+            [{"enrollment": c.state.id, "phase": c.decision.proposed_phase_id} for c in moves],
+        )
+        audit += [
+            AuditEntry(
+                "enrollment.change_phase",
+                "enrollment",
+                c.state.id,
+                c.state.patient_id,
+                {
+                    "from_phase_id": str(c.state.current_phase_id),
+                    "to_phase_id": str(c.decision.proposed_phase_id),
+                    "effective_on": on.isoformat(),
+                    "rule": c.decision.rule.name,
+                    "automatic": True,
+                },
+            )
+            for c in moves
+        ]
+    if completes:
+        connection.execute(
+            insert(cast(Table, StatusChange.__table__)),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "enrollment_id": c.state.id,
+                    "from_status": EnrollmentStatus.active,
+                    "to_status": EnrollmentStatus.completed,
+                    "note": why(c),
+                    "changed_by_id": by,
+                    "occurred_at": now,
+                }
+                for c in completes
+            ],
+        )
+        connection.execute(
+            update(table)
+            .where(table.c.id.in_([c.state.id for c in completes]))
+            .values(
+                status=EnrollmentStatus.completed,
+                completed_on=on,
+                version=table.c.version + 1,
+                updated_at=now,
+            )
+        )
+        audit += [
+            AuditEntry(
+                "enrollment.complete",
+                "enrollment",
+                c.state.id,
+                c.state.patient_id,
+                {"completed_on": on.isoformat(), "rule": c.decision.rule.name, "automatic": True},
+            )
+            for c in completes
+        ]
+    if moves or completes:
+        sync_future_rosters(db, [c.state.id for c in moves + completes], after=now)
+    record_many(db, actor, audit)
+    db.expire_all()
+    return applied

@@ -99,6 +99,32 @@ def check(
     return (None if None in outcomes else False), evidence
 
 
+def holds(condition: Condition, values: Mapping[MetricKey, float | None]) -> bool | None:
+    """`check` without the evidence: most rules match nobody, so this runs most often."""
+    if condition.metric is not None:
+        measured = values.get(MetricKey(condition.metric, condition.window_days))
+        if measured is None:
+            return None
+        return _OPS[condition.op](measured, condition.value)  # type: ignore[index, arg-type]
+    if condition.not_ is not None:
+        inner = holds(condition.not_, values)
+        return None if inner is None else not inner
+    unknown = False
+    if condition.all is not None:
+        for part in condition.all:
+            outcome = holds(part, values)
+            if outcome is False:
+                return False
+            unknown = unknown or outcome is None
+        return None if unknown else True
+    for part in condition.any or []:
+        outcome = holds(part, values)
+        if outcome is True:
+            return True
+        unknown = unknown or outcome is None
+    return None if unknown else False
+
+
 def decide(
     rules: Sequence[Rule],
     values: Mapping[MetricKey, float | None],
@@ -120,10 +146,9 @@ def decide(
     extend: Decision | None = None
     reviews: list[Decision] = []
     for rule in rules:
-        held, evidence = check(rule.when, values)
-        if not held:
+        if not holds(rule.when, values):
             continue
-        decision = Decision(rule, rule.action, current_phase_id, None, rule.days, evidence)
+        decision = Decision(rule, rule.action, current_phase_id, None, rule.days)
         if rule.action in PHASE_ACTIONS:
             if index is None:
                 continue
@@ -146,7 +171,10 @@ def decide(
             reviews.append(decision)
     phase_decision = step_up or other_phase
     chosen = [phase_decision] if phase_decision else []
-    return chosen + ([extend] if extend else []) + reviews
+    chosen += ([extend] if extend else []) + reviews
+    for decision in chosen:
+        decision.evidence = check(decision.rule.when, values)[1]
+    return chosen
 
 
 @dataclass(frozen=True)

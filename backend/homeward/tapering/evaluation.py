@@ -2,9 +2,8 @@
 
 A fixed number of queries per evaluation, whatever the cohort: programs, phases,
 rule sets, then per timezone the metrics (four), earlier recommendations (one),
-and the writes (one insert, one update, one for enrollments that left). Rules
-in `auto` mode go through the enrollment services one change at a time; those
-are rare, clinically significant events.
+and the writes (one insert, one update, one for enrollments that left, and the
+set-based changes of `auto` rules).
 """
 
 import uuid
@@ -19,12 +18,12 @@ from sqlalchemy.orm import Session
 from homeward import clock
 from homeward.audit.service import Actor, record
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
-from homeward.errors import DomainError, InvalidInput
+from homeward.errors import InvalidInput
 from homeward.programs.exceptions import ProgramNotFound
 from homeward.programs.models import Phase, Program
 from homeward.progress import metrics
 from homeward.progress.metrics import EnrollmentState
-from homeward.tapering.apply import apply_change, fingerprint
+from homeward.tapering.apply import AutoChange, apply_in_bulk, fingerprint
 from homeward.tapering.engine import (
     Decision,
     PhaseStep,
@@ -187,29 +186,6 @@ def _row(
     }
 
 
-def _apply_auto(
-    db: Session, actor: Actor, state: EnrollmentState, decision: Decision, as_of: date
-) -> bool:
-    """Carry out an `auto` rule; False (left as a recommendation) if the change is refused."""
-    try:
-        with db.begin_nested():
-            apply_change(
-                db,
-                actor,
-                state.id,
-                action=decision.action,
-                rule_name=decision.rule.name,
-                proposed_phase_id=decision.proposed_phase_id,
-                days=decision.days,
-                metrics=[item["metric"] for item in decision.evidence],
-                on=as_of,
-                note="applied automatically",
-            )
-    except DomainError:
-        return False
-    return True
-
-
 def _evaluate_group(
     db: Session,
     actor: Actor,
@@ -224,7 +200,13 @@ def _evaluate_group(
     """Programs sharing a timezone share window bounds, so one set of metric queries."""
     keys = set().union(*(rule_keys(rule_sets[p].rules.rules) for p in program_ids))
     measured = metrics.compute(
-        db, metrics.active_cohort(program_ids), timezone=timezone, as_of=as_of, keys=keys, now=now
+        db,
+        metrics.active_cohort(program_ids),
+        timezone=timezone,
+        as_of=as_of,
+        keys=keys,
+        now=now,
+        program_ids=program_ids,
     )
     counts.enrollments += len(measured.enrollments)
     longest = max(
@@ -234,32 +216,38 @@ def _evaluate_group(
     prior = _prior(db, program_ids, as_of - timedelta(days=longest))
 
     proposals: dict[uuid.UUID, list[Decision]] = {}
-    applied_rows: list[dict[str, object]] = []
-    changed: list[uuid.UUID] = []
+    automatic: list[AutoChange] = []
     for enrollment_id, state in measured.enrollments.items():
-        rule_set = rule_sets[state.program_id]
         earlier = [_as_prior(row) for row in prior.get(enrollment_id, [])]
         decisions = [
             decision
             for decision in decide(
-                rule_set.rules.rules,
+                rule_sets[state.program_id].rules.rules,
                 measured.values[enrollment_id],
                 state.current_phase_id,
                 phases.get(state.program_id, []),
             )
             if not already_handled(decision, earlier, as_of)
         ]
-        proposals[enrollment_id] = []
-        for decision in decisions:
-            if decision.rule.mode == Mode.auto and _apply_auto(db, actor, state, decision, as_of):
-                applied_rows.append(
-                    _row(
-                        decision, state, rule_set.version, as_of, RecommendationStatus.applied, now
-                    )
-                )
-                changed.append(enrollment_id)
-            else:
-                proposals[enrollment_id].append(decision)
+        proposals[enrollment_id] = [d for d in decisions if d.rule.mode != Mode.auto]
+        automatic += [AutoChange(state, d) for d in decisions if d.rule.mode == Mode.auto]
+    applied = apply_in_bulk(db, actor, automatic, as_of, now)
+    applied_rows = [
+        _row(
+            change.decision,
+            change.state,
+            rule_sets[change.state.program_id].version,
+            as_of,
+            RecommendationStatus.applied,
+            now,
+        )
+        for change in applied
+    ]
+    done = {id(change) for change in applied}
+    for change in automatic:
+        if id(change) not in done:
+            proposals[change.state.id].append(change.decision)
+    changed = [change.state.id for change in applied]
     states = dict(measured.enrollments)
     if changed:
         # Recommendations made beside an automatic change describe the enrollment after it.

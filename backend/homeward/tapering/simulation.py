@@ -79,6 +79,7 @@ def _snapshot(db: Session, program: Program, data: SimulationRequest) -> Simulat
         as_of=as_of,
         keys=rule_keys(data.rules),
         now=now,
+        program_ids=[program.id],
     )
     phases = phase_steps(db, [program.id]).get(program.id, [])
     enrollments = []

@@ -1,0 +1,217 @@
+"""Benchmark: evaluating tapering rules for 500, 5,000 and 50,000 active enrollments.
+
+For each database (a fresh PostgreSQL database created and dropped here, and a
+temporary SQLite file) the synthetic clinic grows to each size in turn, with
+about 60 days of sessions, attendance and homework. At each size it prints the
+evaluator's time and SQL statement count (best of a few runs, each rolled back so
+every run does the same work), the growth from the previous size, and a baseline
+measured on the same rows: one plain `GROUP BY` of per-enrollment attendance
+rates over the last 14 days.
+
+Run with `python -m tests.perf.bench_tapering` (or through `make bench`).
+`BENCH_TAPERING_SIZES=500,5000` picks other sizes.
+"""
+
+import contextlib
+import itertools
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from homeward import clock, migrate
+from homeward.audit.service import Actor
+from homeward.db import make_engine
+from homeward.scale import build_synthetic_clinic
+from homeward.sessions.models import ATTENDED, Attendance, AttendanceStatus, TreatmentSession
+from homeward.settings import Settings
+from homeward.tapering.evaluation import evaluate
+
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+SIZES = (500, 5_000, 50_000)
+HISTORY_DAYS = 60
+RUNS = 3
+GOAL_MULTIPLE, GOAL_SECONDS, GOAL_GROWTH = 10.0, 1.0, 12.0
+
+
+@dataclass
+class Measurement:
+    database: str
+    size: int
+    seconds: float
+    statements: int
+    baseline_seconds: float
+    created: int
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    name = f"homeward_bench_tapering_{secrets.token_hex(4)}"
+    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{SERVER}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def sqlite_database() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="homeward-bench-") as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.db'}"
+
+
+def baseline_query(now: Any) -> Any:
+    """Per-enrollment attendance rate over the last 14 days: the simplest honest query."""
+    attended = func.sum(
+        func.cast(Attendance.status.in_(ATTENDED), type_=Attendance.minutes_attended.type)
+    )
+    counted = func.count() - func.sum(
+        func.cast(
+            Attendance.status == AttendanceStatus.absent_excused,
+            type_=Attendance.minutes_attended.type,
+        )
+    )
+    return (
+        select(Attendance.enrollment_id, attended * 1.0 / func.nullif(counted, 0))
+        .join(TreatmentSession, TreatmentSession.id == Attendance.session_id)
+        .where(
+            TreatmentSession.ends_at >= now - timedelta(days=14),
+            TreatmentSession.ends_at <= now,
+        )
+        .group_by(Attendance.enrollment_id)
+    )
+
+
+def best_of(runs: int, work: Any) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def measure(engine: Engine, name: str, size: int) -> Measurement:
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    now = clock.now()
+    with factory() as db:
+        baseline, rows = best_of(RUNS, lambda: db.execute(baseline_query(now)).all())
+        assert len(rows) > size * 0.9, "the baseline should cover the cohort"
+
+    statements: list[str] = []
+
+    def evaluate_once() -> int:
+        with factory() as db:
+            connection = db.connection()
+            statements.clear()
+
+            def count(*_: Any) -> None:
+                statements.append("")
+
+            event.listen(connection, "before_cursor_execute", count)
+            try:
+                created = evaluate(db, Actor.system()).created
+            finally:
+                event.remove(connection, "before_cursor_execute", count)
+                db.rollback()
+            return created
+
+    seconds, created = best_of(RUNS, evaluate_once)
+    return Measurement(name, size, seconds, len(statements), baseline, created)
+
+
+def grow(engine: Engine, settings: Settings, built: int, size: int) -> None:
+    started = time.perf_counter()
+    with Session(engine) as db:
+        build_synthetic_clinic(db, size - built, days=HISTORY_DAYS, seed=size)
+        db.commit()
+    if not settings.is_sqlite:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    print(f"  built {size:>6} enrollments in {time.perf_counter() - started:6.1f} s", flush=True)
+
+
+def bench(name: str, database_url: str, sizes: tuple[int, ...]) -> list[Measurement]:
+    settings = Settings(database_url=database_url, log_level="WARNING")
+    migrate.upgrade(settings)
+    engine = make_engine(settings)
+    results = []
+    built = 0
+    try:
+        for size in sizes:
+            grow(engine, settings, built, size)
+            built = size
+            results.append(measure(engine, name, size))
+    finally:
+        engine.dispose()
+    return results
+
+
+def report(results: list[Measurement]) -> None:
+    print()
+    print(
+        f"{'database':<11}{'active':>8}{'evaluate':>11}{'queries':>9}{'growth':>8}"
+        f"{'baseline':>11}{'x base':>8}{'created':>9}"
+    )
+    previous: Measurement | None = None
+    for each in results:
+        growth = ""
+        if previous is not None and previous.database == each.database:
+            growth = f"{each.seconds / previous.seconds:.1f}x"
+        print(
+            f"{each.database:<11}{each.size:>8}{each.seconds * 1000:>9.0f}ms{each.statements:>9}"
+            f"{growth:>8}{each.baseline_seconds * 1000:>9.1f}ms"
+            f"{each.seconds / each.baseline_seconds:>7.1f}x{each.created:>9}"
+        )
+        previous = each
+    print()
+    for each in results:
+        if each.database == "postgresql" and each.size == 5_000:
+            within = each.seconds <= GOAL_MULTIPLE * each.baseline_seconds
+            fast = each.seconds < GOAL_SECONDS
+            print(
+                f"Goal, 5,000 on PostgreSQL: within {GOAL_MULTIPLE:g}x the baseline "
+                f"{'met' if within else 'MISSED'}; under {GOAL_SECONDS:g} s "
+                f"{'met' if fast else 'MISSED'}."
+            )
+    for before, after in itertools.pairwise(results):
+        if before.database == after.database:
+            growth = after.seconds / before.seconds
+            verdict = "met" if growth <= GOAL_GROWTH else "MISSED"
+            print(
+                f"Goal, growth {before.size} -> {after.size} on {after.database}: "
+                f"{growth:.1f}x (at most {GOAL_GROWTH:g}x) {verdict}."
+            )
+
+
+def main() -> None:
+    sizes = (
+        tuple(int(size) for size in os.environ.get("BENCH_TAPERING_SIZES", "").split(",") if size)
+        or SIZES
+    )
+    print(f"Tapering evaluation benchmark: {', '.join(map(str, sizes))} active enrollments")
+    results: list[Measurement] = []
+    for name, database in (("postgresql", postgres_database), ("sqlite", sqlite_database)):
+        print(f"{name}:", flush=True)
+        with database() as url:
+            results += bench(name, url, sizes)
+    report(results)
+
+
+if __name__ == "__main__":
+    main()
