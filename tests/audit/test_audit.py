@@ -80,6 +80,7 @@ def test_filters_and_pagination(admin: StaffClient, db: Session) -> None:
     patient_id = uuid.uuid4()
     for n in range(5):
         record(db, Actor.system(), "patient.read", "patient", str(n), patient_id=patient_id)
+    db.commit()  # events join the chain, and become visible to others, as they commit
     first = admin.get(
         "/api/v1/audit-events", params={"patient_id": str(patient_id), "limit": 3}
     ).json()
@@ -89,6 +90,26 @@ def test_filters_and_pagination(admin: StaffClient, db: Session) -> None:
     ).json()
     ids = [e["resource_id"] for e in first["items"] + second["items"]]
     assert ids == ["4", "3", "2", "1", "0"] and second["next_cursor"] is None
+
+
+def test_events_join_the_chain_as_they_commit(db: Session) -> None:
+    events = [record(db, Actor.system(), "test.event", "test", str(n)) for n in range(3)]
+    assert [e.seq for e in events] == [None, None, None]
+    db.commit()
+    first = events[0].seq
+    assert first is not None and [e.seq for e in events] == [first, first + 1, first + 2]
+    assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
+
+
+def test_rolled_back_events_leave_no_gap(db: Session) -> None:
+    nested = db.begin_nested()
+    record(db, Actor.system(), "test.discarded", "test")
+    db.flush()
+    nested.rollback()
+    kept = record(db, Actor.system(), "test.kept", "test")
+    db.commit()
+    assert list(verify_chain(db)) == []
+    assert kept.seq is not None
 
 
 def test_verify_detects_edits_and_deletions(db: Session, factories: Factories) -> None:

@@ -8,11 +8,15 @@ from homeward.db import Base, UUIDPrimaryKey, utcnow
 
 
 class AuditEvent(UUIDPrimaryKey, Base):
-    """Append-only. `hash` covers this row and `prev_hash`, so edits and deletions show."""
+    """Append-only. `hash` covers this row and `prev_hash`, so edits and deletions show.
+
+    `seq`, `prev_hash` and `hash` are assigned as the transaction commits (they are
+    empty only inside the transaction that wrote the event).
+    """
 
     __tablename__ = "audit_events"
 
-    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_type: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
@@ -24,5 +28,5 @@ class AuditEvent(UUIDPrimaryKey, Base):
     ip: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))

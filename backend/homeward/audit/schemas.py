@@ -6,7 +6,7 @@ from homeward.schemas import ReadModel
 
 class AuditEventRead(ReadModel):
     id: uuid.UUID
-    seq: int
+    seq: int | None
     occurred_at: datetime
     actor_type: str
     actor_id: uuid.UUID | None

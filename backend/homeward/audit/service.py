@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, func, select, text
+from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -59,25 +60,20 @@ def _digest(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def record(
-    db: Session,
+_PENDING = "homeward.audit.pending"
+
+
+def _event(
     actor: Actor,
     action: str,
     resource_type: str,
-    resource_id: uuid.UUID | str | None = None,
-    *,
-    patient_id: uuid.UUID | None = None,
-    outcome: Literal["success", "denied", "failure"] = "success",
-    detail: dict[str, object] | None = None,
+    resource_id: uuid.UUID | str | None,
+    patient_id: uuid.UUID | None,
+    outcome: str,
+    detail: dict[str, object] | None,
 ) -> AuditEvent:
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    last = db.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    event = AuditEvent(
+    return AuditEvent(
         id=uuid.uuid4(),
-        seq=(last.seq + 1) if last else 1,
         occurred_at=clock.now().replace(microsecond=0),
         actor_type=actor.type,
         actor_id=actor.id,
@@ -89,11 +85,28 @@ def record(
         ip=actor.ip,
         request_id=actor.request_id,
         detail=detail,
-        prev_hash=last.hash if last else GENESIS_HASH,
     )
-    event.hash = _digest(event)
-    db.add(event)
-    db.flush()
+
+
+def _add(db: Session, events: list[AuditEvent]) -> None:
+    db.add_all(events)
+    db.info.setdefault(_PENDING, []).extend(events)
+
+
+def record(
+    db: Session,
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: uuid.UUID | str | None = None,
+    *,
+    patient_id: uuid.UUID | None = None,
+    outcome: Literal["success", "denied", "failure"] = "success",
+    detail: dict[str, object] | None = None,
+) -> AuditEvent:
+    """Write an event in the caller's transaction; it joins the hash chain at commit."""
+    event = _event(actor, action, resource_type, resource_id, patient_id, outcome, detail)
+    _add(db, [event])
     return event
 
 
@@ -109,41 +122,46 @@ class AuditEntry:
 
 
 def record_many(db: Session, actor: Actor, entries: list[AuditEntry]) -> None:
-    """Append several events to the chain with a fixed number of statements.
+    """Several events at once, for set-based changes that still owe one event per patient."""
+    _add(
+        db,
+        [
+            _event(
+                actor, e.action, e.resource_type, e.resource_id, e.patient_id, "success", e.detail
+            )
+            for e in entries
+        ],
+    )
 
-    For set-based changes (automatic tapering changes for a whole cohort) that
-    must still leave one event per patient.
+
+def seal_pending(db: Session) -> None:
+    """Append this transaction's events to the hash chain.
+
+    Runs as the transaction commits, so the lock that keeps the chain linear is held
+    only for the commit itself rather than for the whole request.
     """
-    if not entries:
+    pending = [event for event in db.info.pop(_PENDING, []) if event in db]
+    if not pending:
         return
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     last = db.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.seq.is_not(None))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
     ).first()
     seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
-    occurred_at = clock.now().replace(microsecond=0)
-    for entry in entries:
+    for pending_event in pending:
         seq += 1
-        event = AuditEvent(
-            id=uuid.uuid4(),
-            seq=seq,
-            occurred_at=occurred_at,
-            actor_type=actor.type,
-            actor_id=actor.id,
-            action=entry.action,
-            resource_type=entry.resource_type,
-            resource_id=str(entry.resource_id) if entry.resource_id is not None else None,
-            patient_id=entry.patient_id,
-            outcome="success",
-            ip=actor.ip,
-            request_id=actor.request_id,
-            detail=entry.detail,
-            prev_hash=prev_hash,
-        )
-        event.hash = prev_hash = _digest(event)
-        db.add(event)
+        pending_event.seq, pending_event.prev_hash = seq, prev_hash
+        pending_event.hash = prev_hash = _digest(pending_event)
     db.flush()
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _seal_before_commit(db: Session) -> None:
+    seal_pending(db)
 
 
 def list_events(
@@ -180,15 +198,24 @@ class ChainBreak:
 
 def verify_chain(db: Session, batch_size: int = 5000) -> Iterator[ChainBreak]:
     """Recompute the chain; yields each row that was edited, or follows a deleted one."""
-    expected_prev, expected_seq = GENESIS_HASH, 1
+    seal_pending(db)
+    outside = db.scalar(select(func.count()).where(AuditEvent.seq.is_(None)))
+    if outside:
+        yield ChainBreak(0, f"{outside} rows were inserted outside the chain")
+    expected_prev: str | None = GENESIS_HASH
+    expected_seq = 1
     rows = db.execute(
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
+        select(AuditEvent)
+        .where(AuditEvent.seq.is_not(None))
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=batch_size)
     )
-    for event in rows.scalars():
-        if event.seq != expected_seq:
-            yield ChainBreak(event.seq, f"rows {expected_seq}..{event.seq - 1} are missing")
-        elif event.prev_hash != expected_prev:
-            yield ChainBreak(event.seq, "the previous row was changed or removed")
-        if _digest(event) != event.hash:
-            yield ChainBreak(event.seq, "this row was edited")
-        expected_prev, expected_seq = event.hash, event.seq + 1
+    for row in rows.scalars():
+        assert row.seq is not None
+        if row.seq != expected_seq:
+            yield ChainBreak(row.seq, f"rows {expected_seq}..{row.seq - 1} are missing")
+        elif row.prev_hash != expected_prev:
+            yield ChainBreak(row.seq, "the previous row was changed or removed")
+        if _digest(row) != row.hash:
+            yield ChainBreak(row.seq, "this row was edited")
+        expected_prev, expected_seq = row.hash, row.seq + 1
