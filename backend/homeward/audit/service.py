@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, Table, bindparam, func, select, text, update
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from homeward import clock
 from homeward.audit.models import AuditEvent
@@ -39,8 +40,9 @@ class Actor:
         return cls(type="system")
 
 
-def _digest(event: AuditEvent) -> str:
-    payload = {
+def _payload(event: AuditEvent) -> dict[str, object]:
+    """What the hash covers: every column but the hash itself."""
+    return {
         "id": str(event.id),
         "seq": event.seq,
         "occurred_at": event.occurred_at.isoformat(),
@@ -56,8 +58,15 @@ def _digest(event: AuditEvent) -> str:
         "detail": event.detail,
         "prev_hash": event.prev_hash,
     }
+
+
+def _hash(payload: dict[str, object]) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _digest(event: AuditEvent) -> str:
+    return _hash(_payload(event))
 
 
 _PENDING = "homeward.audit.pending"
@@ -90,7 +99,9 @@ def _event(
 
 def _add(db: Session, events: list[AuditEvent]) -> None:
     db.add_all(events)
-    db.info.setdefault(_PENDING, []).extend(events)
+    # The payload is kept now: at commit the rows may be expired, and reading them
+    # back one by one would cost a query per event.
+    db.info.setdefault(_PENDING, []).extend((event, _payload(event)) for event in events)
 
 
 def record(
@@ -140,9 +151,10 @@ def seal_pending(db: Session) -> None:
     Runs as the transaction commits, so the lock that keeps the chain linear is held
     only for the commit itself rather than for the whole request.
     """
-    pending = [event for event in db.info.pop(_PENDING, []) if event in db]
+    pending = [(event, payload) for event, payload in db.info.pop(_PENDING, []) if event in db]
     if not pending:
         return
+    db.flush()
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     last = db.execute(
@@ -152,16 +164,31 @@ def seal_pending(db: Session) -> None:
         .limit(1)
     ).first()
     seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
-    for pending_event in pending:
+    links = []
+    for event, payload in pending:
         seq += 1
-        pending_event.seq, pending_event.prev_hash = seq, prev_hash
-        pending_event.hash = prev_hash = _digest(pending_event)
-    db.flush()
+        digest = _hash(payload | {"seq": seq, "prev_hash": prev_hash})
+        links.append({"b_id": event.id, "b_seq": seq, "b_prev": prev_hash, "b_hash": digest})
+        prev_hash = digest
+    table = AuditEvent.__table__
+    assert isinstance(table, Table)
+    db.execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash")),
+        links,
+    )
+    for (event, _), link in zip(pending, links, strict=True):
+        set_committed_value(event, "seq", link["b_seq"])
+        set_committed_value(event, "prev_hash", link["b_prev"])
+        set_committed_value(event, "hash", link["b_hash"])
 
 
 @orm_event.listens_for(Session, "before_commit")
 def _seal_before_commit(db: Session) -> None:
-    seal_pending(db)
+    # A savepoint's release is not the end of the transaction: seal once, at the real commit.
+    if not db.in_nested_transaction():
+        seal_pending(db)
 
 
 def list_events(

@@ -103,6 +103,11 @@ def record_attendance(
         raise SessionCancelled("Attendance cannot be recorded for a cancelled session")
     if session.starts_at > clock.now():
         raise SessionNotStarted("Attendance can be recorded once the session has started")
+    # Two people saving the same roster at once would both delete, then both insert
+    # (a duplicate key); the row lock makes the second wait and then replace the first.
+    db.execute(
+        select(TreatmentSession.id).where(TreatmentSession.id == session.id).with_for_update()
+    )
     rostered = set(
         db.scalars(select(RosterEntry.enrollment_id).where(RosterEntry.session_id == session.id))
     )
