@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Select, Table, bindparam, func, select, text, update
+from sqlalchemy import Select, Table, bindparam, func, inspect, select, text, update
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -154,34 +154,45 @@ def seal_pending(db: Session) -> None:
     pending = [(event, payload) for event, payload in db.info.pop(_PENDING, []) if event in db]
     if not pending:
         return
-    db.flush()
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    last = db.execute(
-        select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.seq.is_not(None))
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
+    with db.no_autoflush:
+        if db.get_bind().dialect.name == "postgresql":
+            db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+        last = db.execute(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.seq.is_not(None))
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        ).first()
     seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
-    links = []
+    already_inserted = []
     for event, payload in pending:
         seq += 1
-        digest = _hash(payload | {"seq": seq, "prev_hash": prev_hash})
-        links.append({"b_id": event.id, "b_seq": seq, "b_prev": prev_hash, "b_hash": digest})
-        prev_hash = digest
-    table = AuditEvent.__table__
-    assert isinstance(table, Table)
-    db.execute(
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash")),
-        links,
-    )
-    for (event, _), link in zip(pending, links, strict=True):
-        set_committed_value(event, "seq", link["b_seq"])
-        set_committed_value(event, "prev_hash", link["b_prev"])
-        set_committed_value(event, "hash", link["b_hash"])
+        link = {"seq": seq, "prev_hash": prev_hash}
+        link["hash"] = prev_hash = _hash(payload | link)
+        if inspect(event).pending:
+            # Not written yet: the INSERT carries the link, no second statement.
+            for column, value in link.items():
+                setattr(event, column, value)
+        else:
+            already_inserted.append((event, link))
+    db.flush()
+    if already_inserted:
+        table = AuditEvent.__table__
+        assert isinstance(table, Table)
+        db.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash")
+            ),
+            [
+                {"b_id": e.id, "b_seq": ln["seq"], "b_prev": ln["prev_hash"], "b_hash": ln["hash"]}
+                for e, ln in already_inserted
+            ],
+        )
+        for event, link in already_inserted:
+            for column, value in link.items():
+                set_committed_value(event, column, value)
 
 
 @orm_event.listens_for(Session, "before_commit")
