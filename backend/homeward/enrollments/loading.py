@@ -14,13 +14,17 @@ from homeward.enrollments.exceptions import EnrollmentNotFound
 from homeward.enrollments.models import Enrollment
 from homeward.errors import PreconditionFailed
 from homeward.etag import check_if_match
+from homeward.patients.models import Patient
 from homeward.programs.models import Program
 
 
 def read_query() -> Select[Enrollment]:
     """Enrollments with the summaries a read shows, in the same statement."""
     return select(Enrollment).options(
-        joinedload(Enrollment.patient, innerjoin=True),
+        # Only what the summary shows: the medical profile is large and not needed here.
+        joinedload(Enrollment.patient, innerjoin=True).load_only(
+            Patient.mrn, Patient.given_name, Patient.family_name
+        ),
         joinedload(Enrollment.program, innerjoin=True),
         joinedload(Enrollment.current_phase),
     )
