@@ -135,14 +135,13 @@ def point_metrics(
     last_use_on: date | None,
 ) -> dict[Metric, float | None]:
     """The metrics that count days from a date rather than events in a window."""
-
-    def days_since(day: date | None) -> float | None:
-        return float((as_of - day).days) if day is not None else None
-
+    since_use = last_use_on or admitted_on
     return {
-        Metric.days_since_last_use: days_since(last_use_on or admitted_on),
-        Metric.days_in_phase: days_since(phase_started_on),
-        Metric.days_enrolled: days_since(admitted_on),
+        Metric.days_since_last_use: float((as_of - since_use).days) if since_use else None,
+        Metric.days_in_phase: (
+            float((as_of - phase_started_on).days) if phase_started_on else None
+        ),
+        Metric.days_enrolled: float((as_of - admitted_on).days) if admitted_on else None,
     }
 
 
@@ -162,7 +161,7 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
 
 
 def enrollment_states(db: Session, cohort: Select[uuid.UUID]) -> dict[uuid.UUID, EnrollmentState]:
-    rows = db.execute(
+    rows = db.connection().execute(
         select(
             Enrollment.id,
             Enrollment.patient_id,
@@ -234,20 +233,13 @@ def _attendance(
         # sessions (an index) rather than every session of the period.
         statement = statement.where(TreatmentSession.program_id.in_(program_ids))
     result: dict[uuid.UUID, dict[int, dict[str, int]]] = {}
-    for row in db.execute(statement).mappings():
-        result[row["enrollment_id"]] = {
-            w: {
-                name: int(row[f"{name}_{w}"])
-                for name in (
-                    "attended",
-                    "recorded",
-                    "excused",
-                    "unexcused",
-                    "unrecorded",
-                    "minutes",
-                )
-            }
-            for w in windows
+    names = ("attended", "recorded", "excused", "unexcused", "unrecorded", "minutes")
+    # Positional access: this loop runs once per enrollment of the cohort.
+    offsets = [(w, 1 + index * len(names)) for index, w in enumerate(windows)]
+    for row in db.connection().execute(statement):
+        result[row[0]] = {
+            w: dict(zip(names, map(int, row[start : start + len(names)]), strict=True))
+            for w, start in offsets
         }
     return result
 
@@ -280,9 +272,10 @@ def _homework(
         )
         .group_by(Homework.enrollment_id)
     )
+    offsets = [(w, 1 + 2 * index) for index, w in enumerate(windows)]
     return {
-        row["enrollment_id"]: {w: (int(row[f"due_{w}"]), int(row[f"done_{w}"])) for w in windows}
-        for row in db.execute(statement).mappings()
+        row[0]: {w: (int(row[start]), int(row[start + 1])) for w, start in offsets}
+        for row in db.connection().execute(statement)
     }
 
 
@@ -310,9 +303,9 @@ def _use_events(
     )
     counts: dict[uuid.UUID, dict[int, int]] = {}
     last_use: dict[uuid.UUID, date] = {}
-    for row in db.execute(statement).mappings():
-        counts[row["enrollment_id"]] = {w: int(row[f"events_{w}"]) for w in windows}
-        last_use[row["enrollment_id"]] = _as_date(row["last_use_on"])
+    for row in db.connection().execute(statement):
+        counts[row[0]] = {w: int(row[2 + index]) for index, w in enumerate(windows)}
+        last_use[row[0]] = _as_date(row[1])
     return counts, last_use
 
 
@@ -336,6 +329,9 @@ def compute(
     `program_ids`, when the cohort is drawn from those programs, narrows the scan.
     """
     wanted = sorted(set(keys), key=lambda key: (key.metric, key.window_days or 0))
+    # The queries below go straight to the connection (no ORM row handling, which
+    # costs more than the query itself for a large cohort), so flush first.
+    db.flush()
     result = CohortMetrics(as_of=as_of, enrollments=enrollment_states(db, cohort))
     if not result.enrollments:
         return result

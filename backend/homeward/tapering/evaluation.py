@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, and_, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -35,7 +35,6 @@ from homeward.tapering.engine import (
 from homeward.tapering.models import Mode, Recommendation, RecommendationStatus
 from homeward.tapering.service import VersionedRules, current_rule_sets
 
-_CHUNK = 1000
 _TABLE = cast(Table, Recommendation.__table__)
 
 
@@ -284,16 +283,16 @@ def _evaluate_group(
             )
         superseded.extend(row.id for row in pending if row.id not in kept)
 
-    rows = new_rows + applied_rows
-    for start in range(0, len(rows), _CHUNK):
-        # Core executemany: the ORM's bulk path sends one INSERT per row on some drivers.
-        db.connection().execute(insert(_TABLE), rows[start : start + _CHUNK])
-    for start in range(0, len(superseded), _CHUNK):
-        db.execute(
-            update(Recommendation)
-            .where(Recommendation.id.in_(superseded[start : start + _CHUNK]))
-            .values(status=RecommendationStatus.superseded, decided_at=now)
-            .execution_options(synchronize_session=False)
+    if new_rows or applied_rows:
+        # Core executemany: one statement however many rows (the ORM's bulk path sends
+        # one INSERT per row on some drivers).
+        db.connection().execute(insert(_TABLE), new_rows + applied_rows)
+    if superseded:
+        db.connection().execute(
+            update(_TABLE)
+            .where(_TABLE.c.id == bindparam("recommendation"))
+            .values(status=RecommendationStatus.superseded, decided_at=now),
+            [{"recommendation": key} for key in superseded],
         )
     # Pending recommendations of enrollments no longer active have nothing left to change.
     left = db.execute(

@@ -7,6 +7,7 @@ document: `rules[1].when.any[0].value`, with no union member names in between.
 """
 
 from enum import StrEnum
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -156,10 +157,14 @@ class Rule(InputModel):
         dumped: dict[str, Any] = handler(self)
         return {key: value for key, value in dumped.items() if value is not None}
 
-    def cooldown_days(self) -> int:
-        """How long the data that fired this rule stays in view: its longest window."""
+    @cached_property
+    def longest_window(self) -> int:
         windows = [leaf.window_days or 1 for leaf in self.when.comparisons()]
         return max(windows, default=1)
+
+    def cooldown_days(self) -> int:
+        """How long the data that fired this rule stays in view: its longest window."""
+        return self.longest_window
 
 
 class RuleSet(InputModel):
@@ -258,5 +263,7 @@ def default_document(last_phase_min_days: int = 0) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=64)
 def default_rule_set(last_phase_min_days: int = 0) -> RuleSet:
+    """Shared, so never mutate it: validated once per distinct minimum."""
     return RuleSet.model_validate(default_document(last_phase_min_days))
