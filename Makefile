@@ -47,8 +47,8 @@ openapi: install
 openapi-check: install
 	@$(RUN) python -m homeward.openapi | diff -u openapi.yaml - && echo "openapi.yaml is up to date"
 
-bench: install
-	$(RUN) python -m tests.perf.run
+bench: install  # PART=http or PART=others runs half of it
+	$(RUN) python -m tests.perf.run $(or $(PART),all)
 
 clean:
 	rm -rf .venv var frontend/dist
