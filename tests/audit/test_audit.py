@@ -1,6 +1,7 @@
 """The audit trail: changes and denials are recorded, and tampering is detected."""
 
 import uuid
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
@@ -161,3 +162,22 @@ def test_audit_verify_command(tmp_path: object, monkeypatch: object) -> None:
         engine.dispose()
     finally:
         get_settings.cache_clear()
+
+
+def test_unlinked_events_are_linked_by_the_next_commit(db: Session) -> None:
+    # As if another transaction committed while the chain lock was busy.
+    stray = AuditEvent(
+        id=uuid.uuid4(),
+        occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
+        actor_type="system",
+        action="test.unlinked",
+        resource_type="test",
+        outcome="success",
+    )
+    db.add(stray)
+    db.flush()
+    mine = record(db, Actor.system(), "test.mine", "test")
+    db.commit()
+    assert stray.seq is not None and mine.seq == stray.seq + 1
+    assert mine.prev_hash == stray.hash
+    assert list(verify_chain(db)) == []
