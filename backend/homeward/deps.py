@@ -20,7 +20,8 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
+    # async: pure lookups run on the event loop instead of costing a worker-thread hop.
     settings: Settings = request.app.state.settings
     return settings
 
@@ -41,7 +42,7 @@ class PartnerPrincipal:
     actor: Actor
 
 
-def request_actor(request: Request) -> Actor:
+def request_actor(request: Request) -> Actor:  # a plain helper, not a dependency
     """The anonymous actor for this request: its address and request id, no identity."""
     return Actor(
         type="anonymous",

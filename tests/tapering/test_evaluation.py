@@ -204,11 +204,11 @@ def test_manual_phase_change_supersedes_and_makes_approval_stale(
     enrollments.change_phase(
         db, SYSTEM, enrollment.id, ChangePhaseRequest(phase_id=place.phases[2].id, reason="hand")
     )
-    with pytest.raises(StaleRecommendation):
-        review.approve(db, SYSTEM, pending.id, ApproveRequest())
-    evaluate(db, SYSTEM, program_id=place.program.id)
+    # The change by hand retires the proposal at once; approving it is refused.
     db.refresh(pending)
     assert pending.status == "superseded"
+    with pytest.raises(RecommendationDecided):
+        review.approve(db, SYSTEM, pending.id, ApproveRequest())
 
 
 def test_supersede_hook_for_hand_made_phase_changes(db: Session, factories: Factories) -> None:

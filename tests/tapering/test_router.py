@@ -230,9 +230,12 @@ def test_stale_approval_is_409(clinician: StaffClient, db: Session, factories: F
         json={"phase_id": str(place.phases[2].id), "reason": "by hand"},
     )
     assert moved.status_code == 200, moved.text
+    # The change by hand superseded the proposal, so approving it now is a conflict.
     stale = clinician.post(f"/api/v1/tapering/recommendations/{item['id']}/approve", json={})
     assert stale.status_code == 409
-    assert stale.json()["type"] == "/problems/stale-recommendation"
+    assert "superseded" in stale.json()["detail"]
+    listed = clinician.get("/api/v1/tapering/recommendations", params={"status": "superseded"})
+    assert [r["id"] for r in listed.json()["items"]] == [item["id"]]
 
 
 def test_dismiss_needs_a_reason(clinician: StaffClient, factories: Factories) -> None:
