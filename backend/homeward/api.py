@@ -1,6 +1,6 @@
 """The aggregate router: staff routes need a signed-in user unless they opt out."""
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends, FastAPI
 
 from homeward.audit.router import router as audit_router
 from homeward.auth.router import public_router as auth_public_router
@@ -21,8 +21,7 @@ from homeward.tapering.router import router as tapering_router
 
 API_PREFIX = "/api/v1"
 
-staff_router = APIRouter(dependencies=[Depends(get_staff)], responses=COMMON_RESPONSES)
-for domain_router in (
+STAFF_ROUTERS = (
     auth_router,
     audit_router,
     partners_router,
@@ -34,20 +33,30 @@ for domain_router in (
     homework_router,
     tapering_router,
     reports_router,
-):
-    staff_router.include_router(domain_router)
-
-partner_router = APIRouter(
-    prefix="/partner", dependencies=[Depends(get_partner)], responses=COMMON_RESPONSES
 )
-for domain_router in (partner_self_router, partner_programs_router):
-    partner_router.include_router(domain_router)
+PARTNER_ROUTERS = (partner_self_router, partner_programs_router)
+PUBLIC_ROUTERS = (auth_public_router,)
 
-# Public routes: no credential needed.
-public_router = APIRouter(responses=REQUEST_RESPONSES)
-public_router.include_router(auth_public_router)
 
-api_router = APIRouter(prefix=API_PREFIX)
-api_router.include_router(public_router)
-api_router.include_router(staff_router)
-api_router.include_router(partner_router)
+def include_api(app: FastAPI) -> None:
+    """Mount every domain router on the app itself, under /api/v1.
+
+    Each is included directly (not through nested aggregate routers): request matching
+    walks included routers level by level, so one level keeps it cheap.
+    """
+    for router in PUBLIC_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX, responses=REQUEST_RESPONSES)
+    for router in STAFF_ROUTERS:
+        app.include_router(
+            router,
+            prefix=API_PREFIX,
+            dependencies=[Depends(get_staff)],
+            responses=COMMON_RESPONSES,
+        )
+    for router in PARTNER_ROUTERS:
+        app.include_router(
+            router,
+            prefix=f"{API_PREFIX}/partner",
+            dependencies=[Depends(get_partner)],
+            responses=COMMON_RESPONSES,
+        )

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from homeward import __doc__ as summary
-from homeward.api import api_router
+from homeward.api import include_api
 from homeward.db import make_engine, make_session_factory
 from homeward.deps import credential_accepted
 from homeward.errors import install_error_handlers
@@ -48,7 +48,7 @@ def create_app(
 
     install_error_handlers(app)
     app.include_router(health_router)
-    app.include_router(api_router)
+    include_api(app)
 
     # Middleware runs outermost-last-added: the request context wraps everything.
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
