@@ -1,4 +1,4 @@
-"""The aggregate router: staff routes need a signed-in user unless they opt out."""
+"""Mounting the API: staff routes need a signed-in user, partner routes a key."""
 
 from fastapi import Depends, FastAPI
 

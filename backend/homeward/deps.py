@@ -129,7 +129,6 @@ def get_partner(request: Request, db: DbSession) -> PartnerPrincipal:
 CurrentPartner = Annotated[PartnerPrincipal, Depends(get_partner)]
 
 AdminOnly = Annotated[StaffPrincipal, require_roles(Role.admin)]
-AnyStaff = CurrentStaff
 
 
 PUBLIC_PATHS = ("/api/v1/auth/login", "/api/v1/public/")
