@@ -21,10 +21,10 @@ clinician reads is the number a rule compared. The definitions are DESIGN.md's
 """
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
@@ -128,6 +128,10 @@ def given_cohort(enrollment_ids: Iterable[uuid.UUID]) -> Select[uuid.UUID]:
     return select(Enrollment.id).where(Enrollment.id.in_(list(enrollment_ids)))
 
 
+def _days(as_of: date, since: date | None) -> float | None:
+    return float((as_of - since).days) if since else None
+
+
 def point_metrics(
     as_of: date,
     admitted_on: date | None,
@@ -135,25 +139,61 @@ def point_metrics(
     last_use_on: date | None,
 ) -> dict[Metric, float | None]:
     """The metrics that count days from a date rather than events in a window."""
-    since_use = last_use_on or admitted_on
     return {
-        Metric.days_since_last_use: float((as_of - since_use).days) if since_use else None,
-        Metric.days_in_phase: (
-            float((as_of - phase_started_on).days) if phase_started_on else None
-        ),
-        Metric.days_enrolled: float((as_of - admitted_on).days) if admitted_on else None,
+        Metric.days_since_last_use: _days(as_of, last_use_on or admitted_on),
+        Metric.days_in_phase: _days(as_of, phase_started_on),
+        Metric.days_enrolled: _days(as_of, admitted_on),
     }
 
 
-def attendance_values(
-    window_days: int, attended: int, recorded: int, excused: int, unexcused: int, minutes: int
-) -> dict[Metric, float | None]:
-    counted = recorded - excused
-    return {
-        Metric.attendance_rate: attended / counted if counted > 0 else None,
-        Metric.hours_attended_per_week: (minutes / 60 / (window_days / 7)) if recorded else None,
-        Metric.unexcused_absences: float(unexcused) if recorded else None,
-    }
+# What `_attendance` counts per window, in its column order.
+ATTENDANCE_COLUMNS = ("attended", "recorded", "excused", "unexcused", "unrecorded", "minutes")
+_ATTENDED, _RECORDED, _EXCUSED, _UNEXCUSED, _UNRECORDED, _MINUTES = range(len(ATTENDANCE_COLUMNS))
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """One enrollment's rows from the windowed queries (zeros where it had none)."""
+
+    attendance: Sequence[int]
+    homework: Sequence[int]
+    events: Sequence[int]
+    state: EnrollmentState
+    last_use_on: date | None
+
+
+Reader = Callable[[_Counts], float | None]
+
+
+def _reader(key: MetricKey, as_of: date, offsets: Mapping[Metric, Mapping[int, int]]) -> Reader:
+    """How to read one metric from an enrollment's counts: decided once per cohort."""
+    metric = key.metric
+    if key.window_days is None:
+        if metric == Metric.days_since_last_use:
+            return lambda c: _days(as_of, c.last_use_on or c.state.admitted_on)
+        if metric == Metric.days_in_phase:
+            return lambda c: _days(as_of, c.state.phase_started_on)
+        return lambda c: _days(as_of, c.state.admitted_on)
+    at = offsets[metric][key.window_days]
+    if metric == Metric.attendance_rate:
+
+        def rate(c: _Counts) -> float | None:
+            counted = c.attendance[at + _RECORDED] - c.attendance[at + _EXCUSED]
+            return c.attendance[at + _ATTENDED] / counted if counted > 0 else None
+
+        return rate
+    if metric == Metric.hours_attended_per_week:
+        weeks = key.window_days / 7
+        return lambda c: (
+            c.attendance[at + _MINUTES] / 60 / weeks if c.attendance[at + _RECORDED] else None
+        )
+    if metric == Metric.unexcused_absences:
+        return lambda c: (
+            float(c.attendance[at + _UNEXCUSED]) if c.attendance[at + _RECORDED] else None
+        )
+    if metric == Metric.homework_completion_rate:
+        return lambda c: c.homework[at + 1] / c.homework[at] if c.homework[at] else None
+    return lambda c: float(c.events[at])
 
 
 def _count_if(condition: ColumnElement[bool]) -> Any:
@@ -175,7 +215,8 @@ def enrollment_states(db: Session, cohort: Select[uuid.UUID]) -> dict[uuid.UUID,
             Enrollment.version,
         ).where(Enrollment.id.in_(cohort))
     )
-    return {row.id: EnrollmentState(**row._asdict()) for row in rows}
+    # Positional: the columns are selected in the dataclass's field order.
+    return {row[0]: EnrollmentState(*cast(tuple[Any, ...], row)) for row in rows}
 
 
 def _attendance(
@@ -185,7 +226,8 @@ def _attendance(
     bounds: Mapping[int, tuple[datetime, datetime]],
     now: datetime,
     program_ids: list[uuid.UUID] | None,
-) -> dict[uuid.UUID, dict[int, dict[str, int]]]:
+) -> dict[uuid.UUID, Sequence[int]]:
+    """Per enrollment, `ATTENDANCE_COLUMNS` for each window in turn."""
     earliest = min(bounds[w][0] for w in windows)
     end = min(bounds[windows[0]][1], now)
     ends_at, status = TreatmentSession.ends_at, Attendance.status
@@ -232,16 +274,7 @@ def _attendance(
         # Redundant with the cohort, but it lets the database start from the programs'
         # sessions (an index) rather than every session of the period.
         statement = statement.where(TreatmentSession.program_id.in_(program_ids))
-    result: dict[uuid.UUID, dict[int, dict[str, int]]] = {}
-    names = ("attended", "recorded", "excused", "unexcused", "unrecorded", "minutes")
-    # Positional access: this loop runs once per enrollment of the cohort.
-    offsets = [(w, 1 + index * len(names)) for index, w in enumerate(windows)]
-    for row in db.connection().execute(statement):
-        result[row[0]] = {
-            w: dict(zip(names, map(int, row[start : start + len(names)]), strict=True))
-            for w, start in offsets
-        }
-    return result
+    return {row[0]: row[1:] for row in db.connection().execute(statement)}
 
 
 def _homework(
@@ -250,7 +283,8 @@ def _homework(
     windows: list[int],
     bounds: Mapping[int, tuple[datetime, datetime]],
     now: datetime,
-) -> dict[uuid.UUID, dict[int, tuple[int, int]]]:
+) -> dict[uuid.UUID, Sequence[int]]:
+    """Per enrollment, (due, done) for each window in turn."""
     done = or_(
         Homework.status.in_((HomeworkStatus.submitted, HomeworkStatus.reviewed)),
         Homework.submitted_at.is_not(None),
@@ -272,16 +306,13 @@ def _homework(
         )
         .group_by(Homework.enrollment_id)
     )
-    offsets = [(w, 1 + 2 * index) for index, w in enumerate(windows)]
-    return {
-        row[0]: {w: (int(row[start]), int(row[start + 1])) for w, start in offsets}
-        for row in db.connection().execute(statement)
-    }
+    return {row[0]: row[1:] for row in db.connection().execute(statement)}
 
 
 def _use_events(
     db: Session, cohort: Select[uuid.UUID], windows: list[int], as_of: date
-) -> tuple[dict[uuid.UUID, dict[int, int]], dict[uuid.UUID, date]]:
+) -> tuple[dict[uuid.UUID, Sequence[int]], dict[uuid.UUID, date]]:
+    """Per enrollment, the events of each window in turn; and the last use."""
     occurred = ClinicalEvent.occurred_on
     columns = [
         _count_if(occurred >= as_of - timedelta(days=w - 1)).label(f"events_{w}") for w in windows
@@ -301,10 +332,10 @@ def _use_events(
         )
         .group_by(ClinicalEvent.enrollment_id)
     )
-    counts: dict[uuid.UUID, dict[int, int]] = {}
+    counts: dict[uuid.UUID, Sequence[int]] = {}
     last_use: dict[uuid.UUID, date] = {}
     for row in db.connection().execute(statement):
-        counts[row[0]] = {w: int(row[2 + index]) for index, w in enumerate(windows)}
+        counts[row[0]] = row[2:]
         last_use[row[0]] = _as_date(row[1])
     return counts, last_use
 
@@ -357,39 +388,25 @@ def compute(
     events, last_use = _use_events(db, cohort, event_windows or [1], as_of)
     result.last_use_on = last_use
 
-    nothing = dict.fromkeys(("attended", "recorded", "excused", "unexcused", "unrecorded"), 0)
+    by_window = {w: i * len(ATTENDANCE_COLUMNS) for i, w in enumerate(attendance_windows)}
+    offsets = {
+        **{metric: by_window for metric in ATTENDANCE_METRICS},
+        Metric.homework_completion_rate: {w: 2 * i for i, w in enumerate(homework_windows)},
+        Metric.relapse_events: {w: i for i, w in enumerate(event_windows)},
+    }
+    readers = [(key, _reader(key, as_of, offsets)) for key in wanted]
+    unrecorded_at = [(w, at + _UNRECORDED) for w, at in offsets[Metric.attendance_rate].items()]
+    no_attendance = (0,) * (len(ATTENDANCE_COLUMNS) * len(attendance_windows))
+    no_homework = (0,) * (2 * len(homework_windows))
+    no_events = (0,) * len(event_windows or [1])
     for enrollment_id, state in result.enrollments.items():
-        values: dict[MetricKey, float | None] = {}
-        points = point_metrics(
-            as_of, state.admitted_on, state.phase_started_on, last_use.get(enrollment_id)
+        counts = _Counts(
+            attendance.get(enrollment_id, no_attendance),
+            homework.get(enrollment_id, no_homework),
+            events.get(enrollment_id, no_events),
+            state,
+            last_use.get(enrollment_id),
         )
-        by_window: dict[int, dict[Metric, float | None]] = {}
-        unrecorded: dict[int, int] = {}
-        for w in attendance_windows:
-            counts = attendance.get(enrollment_id, {}).get(w, {**nothing, "minutes": 0})
-            unrecorded[w] = counts["unrecorded"]
-            by_window[w] = attendance_values(
-                w,
-                counts["attended"],
-                counts["recorded"],
-                counts["excused"],
-                counts["unexcused"],
-                counts["minutes"],
-            )
-        for w in homework_windows:
-            due, done = homework.get(enrollment_id, {}).get(w, (0, 0))
-            by_window.setdefault(w, {})[Metric.homework_completion_rate] = (
-                done / due if due else None
-            )
-        for w in event_windows:
-            by_window.setdefault(w, {})[Metric.relapse_events] = float(
-                events.get(enrollment_id, {}).get(w, 0)
-            )
-        for key in wanted:
-            if key.window_days is None:
-                values[key] = points[key.metric]
-            else:
-                values[key] = by_window[key.window_days][key.metric]
-        result.values[enrollment_id] = values
-        result.unrecorded[enrollment_id] = unrecorded
+        result.values[enrollment_id] = {key: read(counts) for key, read in readers}
+        result.unrecorded[enrollment_id] = {w: counts.attendance[at] for w, at in unrecorded_at}
     return result
