@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select, tuple_
+from sqlalchemy import RowMapping, Select, Subquery, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from homeward.errors import InvalidInput
@@ -81,6 +81,30 @@ def _typed(value: Any, column: InstrumentedAttribute[Any]) -> Any:
     raise ValueError(f"cannot page on {python_type}")
 
 
+def _one_page(
+    statement: Select[Any],
+    order_by: Sequence[InstrumentedAttribute[Any]],
+    params: PageParams,
+    descending: bool,
+) -> Select[Any]:
+    """`statement` from the cursor on, in order; one row over the page tells if more follow."""
+    if params.cursor:
+        after = _decode(params.cursor, order_by)
+        key = tuple_(*order_by)
+        statement = statement.where(key < tuple_(*after) if descending else key > tuple_(*after))
+    ordering = [c.desc() if descending else c.asc() for c in order_by]
+    return statement.order_by(*ordering).limit(params.limit + 1)
+
+
+def _cut(
+    rows: list[Row], params: PageParams, key: Callable[[Row], list[Any]]
+) -> tuple[list[Row], str | None]:
+    if len(rows) <= params.limit:
+        return rows, None
+    rows = rows[: params.limit]
+    return rows, _encode(key(rows[-1]))
+
+
 def paginate(
     db: Session,
     statement: Select[Row],
@@ -96,20 +120,42 @@ def paginate(
     `prepare` gets the page's rows before they are read, to load what they need
     in one query for the whole page.
     """
-    if params.cursor:
-        after = _decode(params.cursor, order_by)
-        key = tuple_(*order_by)
-        statement = statement.where(key < tuple_(*after) if descending else key > tuple_(*after))
-    ordering = [c.desc() if descending else c.asc() for c in order_by]
-    rows = list(db.scalars(statement.order_by(*ordering).limit(params.limit + 1)).unique())
-    has_more = len(rows) > params.limit
-    rows = rows[: params.limit]
-    next_cursor = None
-    if has_more:
-        last = rows[-1]
-        next_cursor = _encode([getattr(last, column.key) for column in order_by])
+    limited = _one_page(statement, order_by, params, descending)
+    rows, next_cursor = _cut(
+        list(db.scalars(limited).unique()),
+        params,
+        lambda last: [getattr(last, column.key) for column in order_by],
+    )
     if prepare:
         prepare(rows)
     return Page[read_as](  # type: ignore[valid-type]
         items=[read_as.model_validate(row) for row in rows], next_cursor=next_cursor
+    )
+
+
+def page_rows(
+    db: Session,
+    statement: Select[Any],
+    order_by: Sequence[InstrumentedAttribute[Any]],
+    params: PageParams,
+    *,
+    descending: bool = False,
+    around: Callable[[Subquery], Select[Any]] | None = None,
+) -> tuple[list[RowMapping], str | None]:
+    """One page of a statement of plain columns, as mappings, and the next cursor.
+
+    For reads that skip the ORM. `statement` must select the `order_by` columns under
+    their own names. `around` gets the page as a subquery and returns a statement over
+    it that adds what the items show (joins, counts): that work is then done for the
+    page's rows only, whatever the planner knows about the tables.
+    """
+    limited = _one_page(statement, order_by, params, descending)
+    if around is not None:
+        page = limited.subquery("page")
+        keys = [page.c[column.key] for column in order_by]
+        limited = around(page).order_by(*[k.desc() if descending else k.asc() for k in keys])
+    return _cut(
+        list(db.execute(limited).mappings()),
+        params,
+        lambda last: [last[column.key] for column in order_by],
     )

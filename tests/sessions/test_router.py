@@ -214,8 +214,33 @@ def _list_statements(
     with count_queries(db) as statements:
         response = clinician.get(f"{API}/sessions", params={"program_id": str(setup.program.id)})
     items = response.json()["items"]
-    assert len(items) == sessions and all(len(s["roster"]) == roster for s in items)
+    assert len(items) == sessions and all(s["roster_size"] == roster for s in items)
     return len(statements)
+
+
+def test_list_items_count_the_roster_and_its_attendance(
+    clinician: StaffClient, factories: Factories
+) -> None:
+    setup = clinic(factories)
+    a, b, c = (setup.enroll(factories) for _ in range(3))
+    done = factories.session(setup.program, NOW - timedelta(hours=3), roster=[a, b, c])
+    factories.session(setup.program, NOW + timedelta(hours=1))
+    recorded = clinician.put(
+        f"{API}/sessions/{done.id}/attendance",
+        json=[
+            {"enrollment_id": str(a.id), "status": "present"},
+            {"enrollment_id": str(b.id), "status": "absent_excused"},
+        ],
+    )
+    assert recorded.status_code == 200, recorded.text
+
+    listed = clinician.get(f"{API}/sessions", params={"program_id": str(setup.program.id)})
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert [(s["roster_size"], s["attendance_recorded"]) for s in items] == [(3, 2), (0, 0)]
+    assert all("roster" not in s for s in items)
+    single = clinician.get(f"{API}/sessions/{done.id}").json()
+    assert len(single["roster"]) == 3
 
 
 def test_list_takes_the_same_statements_for_any_page(

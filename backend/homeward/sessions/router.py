@@ -29,6 +29,7 @@ from homeward.sessions.schemas import (
     SessionCancel,
     SessionCreate,
     SessionRead,
+    SessionSummary,
     SessionUpdate,
 )
 from homeward.types import UTCInstant
@@ -58,7 +59,7 @@ def generate_schedule(
     return schedule.generate(db, staff.actor, program_id, body)
 
 
-@router.get("/sessions", response_model=Page[SessionRead])
+@router.get("/sessions", response_model=Page[SessionSummary])
 def list_sessions(
     staff: Readers,
     db: DbSession,
@@ -78,7 +79,12 @@ def list_sessions(
     ] = None,
     session_type: Annotated[SessionType | None, Query(alias="type")] = None,
     session_status: Annotated[SessionStatus | None, Query(alias="status")] = None,
-) -> Page[SessionRead]:
+) -> Page[SessionSummary]:
+    """Session summaries in start order: each counts its roster and the attendance recorded.
+
+    The roster itself is on the single session (`GET /sessions/{session_id}`), its
+    attendance records on `GET /sessions/{session_id}/attendance`.
+    """
     return service.list_sessions(
         db,
         staff.actor,

@@ -64,8 +64,8 @@ class RosterLine(ReadModel):
     minutes_attended: int | None
 
 
-class SessionSummary(ReadModel):
-    """A session's own fields; `SessionRead` adds its roster."""
+class SessionBase(ReadModel):
+    """A session's own fields."""
 
     id: uuid.UUID
     program_id: uuid.UUID
@@ -82,7 +82,14 @@ class SessionSummary(ReadModel):
     group_note_by_id: uuid.UUID | None
 
 
-class SessionRead(SessionSummary):
+class SessionSummary(SessionBase):
+    """A session in a list: how its roster stands, without the roster itself."""
+
+    roster_size: int = Field(description="Enrollments on the roster")
+    attendance_recorded: int = Field(description="Roster lines with attendance recorded")
+
+
+class SessionRead(SessionBase):
     roster: list[RosterLine] = Field(description="By family name, then given name")
 
 

@@ -4,8 +4,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, select, update
+from pydantic import TypeAdapter
+from sqlalchemy import Select, and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -13,7 +15,7 @@ from homeward.audit.service import Actor, record
 from homeward.auth.models import Role, User
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.errors import InvalidInput, PermissionDenied
-from homeward.pagination import Page, PageParams, paginate
+from homeward.pagination import Page, PageParams, page_rows
 from homeward.patients.models import Patient
 from homeward.programs.models import Program, SessionType
 from homeward.sessions.exceptions import (
@@ -26,6 +28,7 @@ from homeward.sessions.exceptions import (
 from homeward.sessions.models import Attendance, RosterEntry, SessionStatus, TreatmentSession
 from homeward.sessions.schemas import (
     RosterLine,
+    SessionBase,
     SessionCreate,
     SessionRead,
     SessionSummary,
@@ -80,14 +83,14 @@ def _roster_lines(
     return lines
 
 
-def read_sessions(db: Session, sessions: Sequence[SessionSummary]) -> list[SessionRead]:
+def read_sessions(db: Session, sessions: Sequence[SessionBase]) -> list[SessionRead]:
     lines = _roster_lines(db, [session.id for session in sessions])
     return [SessionRead(**dict(session), roster=lines.get(session.id, [])) for session in sessions]
 
 
 def _read(db: Session, session: TreatmentSession) -> SessionRead:
     db.refresh(session)
-    return read_sessions(db, [SessionSummary.model_validate(session)])[0]
+    return read_sessions(db, [SessionBase.model_validate(session)])[0]
 
 
 def require_session_type(actor: Actor, session_type: SessionType) -> None:
@@ -105,8 +108,44 @@ def find_session(db: Session, session_id: uuid.UUID) -> TreatmentSession:
 
 def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> SessionRead:
     session = find_session(db, session_id)
+    read = read_sessions(db, [SessionBase.model_validate(session)])[0]
+    # Recorded once the reads are done: an event flushed by a later query's autoflush
+    # would cost a second statement at commit to link it into the hash chain.
     record(db, actor, "session.read", "session", session.id)
-    return read_sessions(db, [SessionSummary.model_validate(session)])[0]
+    return read
+
+
+_SUMMARY_SESSION_COLUMNS = [getattr(TreatmentSession, name) for name in SessionBase.model_fields]
+_SUMMARIES = TypeAdapter(list[SessionSummary])
+
+
+def _summary_statement() -> Select[Any]:
+    """The sessions' own columns and their roster counts, the counts as correlated subqueries.
+
+    A list shows how each roster stands; the roster itself is read on the single session.
+    """
+    on_roster = and_(
+        Attendance.session_id == RosterEntry.session_id,
+        Attendance.enrollment_id == RosterEntry.enrollment_id,
+    )
+    roster_size = (
+        select(func.count())
+        .select_from(RosterEntry)
+        .where(RosterEntry.session_id == TreatmentSession.id)
+        .scalar_subquery()
+    )
+    recorded = (
+        select(func.count())
+        .select_from(RosterEntry)
+        .join(Attendance, on_roster)
+        .where(RosterEntry.session_id == TreatmentSession.id)
+        .scalar_subquery()
+    )
+    return select(
+        *_SUMMARY_SESSION_COLUMNS,
+        roster_size.label("roster_size"),
+        recorded.label("attendance_recorded"),
+    )
 
 
 def list_sessions(
@@ -121,8 +160,8 @@ def list_sessions(
     enrollment_id: uuid.UUID | None = None,
     session_type: SessionType | None = None,
     status: SessionStatus | None = None,
-) -> Page[SessionRead]:
-    statement: Select[TreatmentSession] = select(TreatmentSession)
+) -> Page[SessionSummary]:
+    statement = _summary_statement()
     if starts_from is not None:
         statement = statement.where(TreatmentSession.starts_at >= starts_from)
     if starts_to is not None:
@@ -142,15 +181,12 @@ def list_sessions(
                 RosterEntry.enrollment_id == enrollment_id,
             )
         )
-    page = paginate(
-        db,
-        statement,
-        [TreatmentSession.starts_at, TreatmentSession.id],
-        params,
-        read_as=SessionSummary,
+    rows, next_cursor = page_rows(
+        db, statement, [TreatmentSession.starts_at, TreatmentSession.id], params
     )
-    record(db, actor, "session.list", "session", detail={"count": len(page.items)})
-    return Page[SessionRead](items=read_sessions(db, page.items), next_cursor=page.next_cursor)
+    items = _SUMMARIES.validate_python(rows)
+    record(db, actor, "session.list", "session", detail={"count": len(items)})
+    return Page[SessionSummary](items=items, next_cursor=next_cursor)
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
