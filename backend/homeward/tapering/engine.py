@@ -99,82 +99,119 @@ def check(
     return (None if None in outcomes else False), evidence
 
 
-def holds(condition: Condition, values: Mapping[MetricKey, float | None]) -> bool | None:
-    """`check` without the evidence: most rules match nobody, so this runs most often."""
+Values = Mapping[MetricKey, float | None]
+Predicate = Callable[[Values], bool | None]
+
+
+def predicate(condition: Condition) -> Predicate:
+    """`condition` as a function of the values, without the evidence: built once per
+    rule set, since most rules match nobody and this runs for every enrollment."""
     if condition.metric is not None:
-        measured = values.get(MetricKey(condition.metric, condition.window_days))
-        if measured is None:
-            return None
-        return _OPS[condition.op](measured, condition.value)  # type: ignore[index, arg-type]
+        key = MetricKey(condition.metric, condition.window_days)
+        assert condition.op is not None and condition.value is not None
+        compare, threshold = _OPS[condition.op], condition.value
+
+        def comparison(values: Values) -> bool | None:
+            measured = values.get(key)
+            return None if measured is None else compare(measured, threshold)
+
+        return comparison
     if condition.not_ is not None:
-        inner = holds(condition.not_, values)
-        return None if inner is None else not inner
-    unknown = False
-    if condition.all is not None:
-        for part in condition.all:
-            outcome = holds(part, values)
-            if outcome is False:
-                return False
-            unknown = unknown or outcome is None
-        return None if unknown else True
-    for part in condition.any or []:
-        outcome = holds(part, values)
-        if outcome is True:
-            return True
-        unknown = unknown or outcome is None
-    return None if unknown else False
+        inner = predicate(condition.not_)
+
+        def negation(values: Values) -> bool | None:
+            outcome = inner(values)
+            return None if outcome is None else not outcome
+
+        return negation
+    # `all` stops at the first False, `any` at the first True; else unknown wins.
+    decisive = condition.all is None
+    parts = [predicate(part) for part in condition.children()]
+
+    def group(values: Values) -> bool | None:
+        unknown = False
+        for part in parts:
+            outcome = part(values)
+            if outcome is None:
+                unknown = True
+            elif outcome is decisive:
+                return decisive
+        return None if unknown else not decisive
+
+    return group
+
+
+@dataclass(frozen=True)
+class Playbook:
+    """A rule set and a program's phases, prepared once to decide for a whole cohort."""
+
+    rules: list[tuple[Rule, Predicate]]
+    phases: list[PhaseStep]  # in order
+    position: dict[uuid.UUID, int]
+
+    @classmethod
+    def of(cls, rules: Sequence[Rule], phases: Sequence[PhaseStep]) -> "Playbook":
+        ordered = sorted(phases, key=lambda phase: phase.order)
+        position: dict[uuid.UUID, int] = {}
+        for index, phase in enumerate(ordered):
+            position.setdefault(phase.id, index)
+        return cls([(rule, predicate(rule.when)) for rule in rules], ordered, position)
+
+    def decide(self, values: Values, current_phase_id: uuid.UUID | None) -> list[Decision]:
+        """What the rules propose, with DESIGN.md's precedence.
+
+        At most one of step_up, step_down and complete: a matching step_up wins,
+        otherwise the first matching of the others in list order. step_down needs a
+        next phase, step_up a previous one, and complete the last phase; where that
+        is missing the rule does not match. One extend at most (the first matching);
+        every matching review.
+        """
+        ordered = self.phases
+        index = None if current_phase_id is None else self.position.get(current_phase_id)
+        step_up: Decision | None = None
+        other_phase: Decision | None = None
+        extend: Decision | None = None
+        reviews: list[Decision] = []
+        for rule, holds in self.rules:
+            if not holds(values):
+                continue
+            decision = Decision(rule, rule.action, current_phase_id, None, rule.days)
+            if rule.action in PHASE_ACTIONS:
+                if index is None:
+                    continue
+                if rule.action == Action.step_up:
+                    if index == 0 or step_up is not None:
+                        continue
+                    decision.proposed_phase_id = ordered[index - 1].id
+                    step_up = decision
+                elif other_phase is None:
+                    if rule.action == Action.step_down:
+                        if index + 1 >= len(ordered):
+                            continue
+                        decision.proposed_phase_id = ordered[index + 1].id
+                    elif index + 1 != len(ordered):
+                        continue  # complete: only from the last phase
+                    other_phase = decision
+            elif rule.action == Action.extend:
+                extend = extend or decision
+            else:
+                reviews.append(decision)
+        phase_decision = step_up or other_phase
+        chosen = [phase_decision] if phase_decision else []
+        chosen += ([extend] if extend else []) + reviews
+        for decision in chosen:
+            decision.evidence = check(decision.rule.when, values)[1]
+        return chosen
 
 
 def decide(
     rules: Sequence[Rule],
-    values: Mapping[MetricKey, float | None],
+    values: Values,
     current_phase_id: uuid.UUID | None,
     phases: Sequence[PhaseStep],
 ) -> list[Decision]:
-    """What `rules` propose, with DESIGN.md's precedence.
-
-    At most one of step_up, step_down and complete: a matching step_up wins,
-    otherwise the first matching of the others in list order. step_down needs a
-    next phase, step_up a previous one, and complete the last phase; where that
-    is missing the rule does not match. One extend at most (the first matching);
-    every matching review.
-    """
-    ordered = sorted(phases, key=lambda phase: phase.order)
-    index = next((i for i, p in enumerate(ordered) if p.id == current_phase_id), None)
-    step_up: Decision | None = None
-    other_phase: Decision | None = None
-    extend: Decision | None = None
-    reviews: list[Decision] = []
-    for rule in rules:
-        if not holds(rule.when, values):
-            continue
-        decision = Decision(rule, rule.action, current_phase_id, None, rule.days)
-        if rule.action in PHASE_ACTIONS:
-            if index is None:
-                continue
-            if rule.action == Action.step_up:
-                if index == 0 or step_up is not None:
-                    continue
-                decision.proposed_phase_id = ordered[index - 1].id
-                step_up = decision
-            elif other_phase is None:
-                if rule.action == Action.step_down:
-                    if index + 1 >= len(ordered):
-                        continue
-                    decision.proposed_phase_id = ordered[index + 1].id
-                elif index + 1 != len(ordered):
-                    continue  # complete: only from the last phase
-                other_phase = decision
-        elif rule.action == Action.extend:
-            extend = extend or decision
-        else:
-            reviews.append(decision)
-    phase_decision = step_up or other_phase
-    chosen = [phase_decision] if phase_decision else []
-    chosen += ([extend] if extend else []) + reviews
-    for decision in chosen:
-        decision.evidence = check(decision.rule.when, values)[1]
-    return chosen
+    """What `rules` propose for one enrollment (see `Playbook.decide`)."""
+    return Playbook.of(rules, phases).decide(values, current_phase_id)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import NamedTuple, cast
 
 from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -27,9 +27,9 @@ from homeward.tapering.apply import AutoChange, apply_in_bulk, fingerprint
 from homeward.tapering.engine import (
     Decision,
     PhaseStep,
+    Playbook,
     PriorRecommendation,
     already_handled,
-    decide,
     rule_keys,
 )
 from homeward.tapering.models import Mode, Recommendation, RecommendationStatus
@@ -115,11 +115,30 @@ def evaluate(
     return counts
 
 
+class _Stored(NamedTuple):
+    """An earlier recommendation: what the engine compares, and what superseding needs."""
+
+    id: uuid.UUID
+    fingerprint: str
+    prior: PriorRecommendation
+
+
 def _prior(
     db: Session, program_ids: list[uuid.UUID], since: date
-) -> dict[uuid.UUID, list[Recommendation]]:
-    rows = db.scalars(
-        select(Recommendation).where(
+) -> dict[uuid.UUID, list[_Stored]]:
+    rows = db.connection().execute(
+        select(
+            Recommendation.enrollment_id,
+            Recommendation.id,
+            Recommendation.enrollment_fingerprint,
+            Recommendation.rule_name,
+            Recommendation.action,
+            Recommendation.from_phase_id,
+            Recommendation.proposed_phase_id,
+            Recommendation.days,
+            Recommendation.status,
+            Recommendation.as_of,
+        ).where(
             Recommendation.program_id.in_(program_ids),
             or_(
                 Recommendation.status == RecommendationStatus.pending,
@@ -136,22 +155,10 @@ def _prior(
             ),
         )
     )
-    by_enrollment: dict[uuid.UUID, list[Recommendation]] = defaultdict(list)
-    for row in rows:
-        by_enrollment[row.enrollment_id].append(row)
+    by_enrollment: dict[uuid.UUID, list[_Stored]] = defaultdict(list)
+    for enrollment_id, key, stamp, *prior in rows:
+        by_enrollment[enrollment_id].append(_Stored(key, stamp, PriorRecommendation(*prior)))
     return by_enrollment
-
-
-def _as_prior(row: Recommendation) -> PriorRecommendation:
-    return PriorRecommendation(
-        row.rule_name,
-        row.action,
-        row.from_phase_id,
-        row.proposed_phase_id,
-        row.days,
-        row.status,
-        row.as_of,
-    )
 
 
 def _row(
@@ -213,21 +220,19 @@ def _evaluate_group(
         default=1,
     )
     prior = _prior(db, program_ids, as_of - timedelta(days=longest))
+    playbooks = {p: Playbook.of(rule_sets[p].rules.rules, phases.get(p, [])) for p in program_ids}
 
     proposals: dict[uuid.UUID, list[Decision]] = {}
     automatic: list[AutoChange] = []
     for enrollment_id, state in measured.enrollments.items():
-        earlier = [_as_prior(row) for row in prior.get(enrollment_id, [])]
-        decisions = [
-            decision
-            for decision in decide(
-                rule_sets[state.program_id].rules.rules,
-                measured.values[enrollment_id],
-                state.current_phase_id,
-                phases.get(state.program_id, []),
-            )
-            if not already_handled(decision, earlier, as_of)
-        ]
+        decisions = playbooks[state.program_id].decide(
+            measured.values[enrollment_id], state.current_phase_id
+        )
+        if not decisions:
+            continue
+        if enrollment_id in prior:
+            earlier = [stored.prior for stored in prior[enrollment_id]]
+            decisions = [d for d in decisions if not already_handled(d, earlier, as_of)]
         proposals[enrollment_id] = [d for d in decisions if d.rule.mode != Mode.auto]
         automatic += [AutoChange(state, d) for d in decisions if d.rule.mode == Mode.auto]
     applied = apply_in_bulk(db, actor, automatic, as_of, now)
@@ -247,30 +252,33 @@ def _evaluate_group(
         if id(change) not in done:
             proposals[change.state.id].append(change.decision)
     changed = [change.state.id for change in applied]
-    states = dict(measured.enrollments)
+    states = measured.enrollments
     if changed:
         # Recommendations made beside an automatic change describe the enrollment after it.
-        states.update(metrics.enrollment_states(db, metrics.given_cohort(changed)))
+        states = states | metrics.enrollment_states(db, metrics.given_cohort(changed))
 
     new_rows: list[dict[str, object]] = []
     superseded: list[uuid.UUID] = []
-    for enrollment_id, decisions in proposals.items():
-        state = states[enrollment_id]
+    for enrollment_id in measured.enrollments:
+        decisions = proposals.get(enrollment_id, [])
         pending = [
-            row
-            for row in prior.get(enrollment_id, [])
-            if row.status == RecommendationStatus.pending
+            stored
+            for stored in prior.get(enrollment_id, ())
+            if stored.prior.status == RecommendationStatus.pending
         ]
+        if not decisions and not pending:
+            continue
+        state = states[enrollment_id]
         kept: set[uuid.UUID] = set()
         for decision in decisions if state.status == EnrollmentStatus.active else []:
             expected = fingerprint(state, decision.action)
             same = next(
                 (
-                    row
-                    for row in pending
-                    if row.id not in kept
-                    and _as_prior(row).key() == decision.key()
-                    and row.enrollment_fingerprint == expected
+                    stored
+                    for stored in pending
+                    if stored.id not in kept
+                    and stored.prior.key() == decision.key()
+                    and stored.fingerprint == expected
                 ),
                 None,
             )
@@ -281,7 +289,7 @@ def _evaluate_group(
             new_rows.append(
                 _row(decision, state, version, as_of, RecommendationStatus.pending, now)
             )
-        superseded.extend(row.id for row in pending if row.id not in kept)
+        superseded.extend(stored.id for stored in pending if stored.id not in kept)
 
     if new_rows or applied_rows:
         # Core executemany: one statement however many rows (the ORM's bulk path sends
