@@ -2,9 +2,10 @@
 
 import uuid
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import RowMapping, Select, Subquery, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,8 +15,9 @@ from homeward.enrollments.exceptions import EnrollmentNotFound
 from homeward.enrollments.models import Enrollment
 from homeward.errors import PreconditionFailed
 from homeward.etag import check_if_match
+from homeward.pagination import Columns
 from homeward.patients.models import Patient
-from homeward.programs.models import Program
+from homeward.programs.models import Phase, Program
 
 
 def read_query() -> Select[Enrollment]:
@@ -28,6 +30,69 @@ def read_query() -> Select[Enrollment]:
         joinedload(Enrollment.program, innerjoin=True),
         joinedload(Enrollment.current_phase),
     )
+
+
+# The enrollment's own columns a read shows; `with_summaries` adds the rest.
+READ_COLUMNS = [
+    Enrollment.id,
+    Enrollment.patient_id,
+    Enrollment.program_id,
+    Enrollment.status,
+    Enrollment.current_phase_id,
+    Enrollment.phase_started_on,
+    Enrollment.primary_clinician_id,
+    Enrollment.admitted_on,
+    Enrollment.expected_end_on,
+    Enrollment.completed_on,
+    Enrollment.discharged_on,
+    Enrollment.discharge_reason,
+    Enrollment.version,
+    Enrollment.created_at,
+    Enrollment.updated_at,
+]
+_OWN = [column.key for column in READ_COLUMNS]
+
+
+def with_summaries(page: Subquery) -> Columns:
+    """A page of `READ_COLUMNS` joined to the patient, program and phase columns a read shows."""
+    return (
+        select(
+            page,
+            Patient.mrn,
+            Patient.given_name,
+            Patient.family_name,
+            Program.name.label("program_name"),
+            Program.timezone,
+            Phase.name.label("phase_name"),
+            Phase.order.label("phase_order"),
+        )
+        .join(Patient, Patient.id == page.c.patient_id)
+        .join(Program, Program.id == page.c.program_id)
+        .outerjoin(Phase, Phase.id == page.c.current_phase_id)
+    )
+
+
+def read_item(row: RowMapping) -> dict[str, Any]:
+    """A `with_summaries` row in the shape of `EnrollmentRead`."""
+    item = {key: row[key] for key in _OWN}
+    item["patient"] = {
+        "id": row["patient_id"],
+        "mrn": row["mrn"],
+        "given_name": row["given_name"],
+        "family_name": row["family_name"],
+    }
+    item["program"] = {
+        "id": row["program_id"],
+        "name": row["program_name"],
+        "timezone": row["timezone"],
+    }
+    phase_id = row["current_phase_id"]
+    item["current_phase"] = (
+        None
+        if phase_id is None
+        else {"id": phase_id, "name": row["phase_name"], "order": row["phase_order"]}
+    )
+    return item
 
 
 def load_enrollment(

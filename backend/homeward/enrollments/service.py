@@ -7,6 +7,7 @@ domains (tapering, transfers) call `enrollments.service.change_phase` and friend
 import uuid
 from datetime import timedelta
 
+from pydantic import TypeAdapter
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,10 +26,12 @@ from homeward.enrollments.lifecycle import (
     resume,
 )
 from homeward.enrollments.loading import (
+    READ_COLUMNS,
     flush_or_412,
     load_enrollment,
-    read_query,
+    read_item,
     staff_id,
+    with_summaries,
 )
 from homeward.enrollments.models import OPEN_STATUSES, Enrollment, EnrollmentStatus, StatusChange
 from homeward.enrollments.schemas import (
@@ -39,12 +42,13 @@ from homeward.enrollments.schemas import (
 )
 from homeward.errors import InvalidInput
 from homeward.etag import check_if_match
-from homeward.pagination import Page, PageParams, paginate
+from homeward.pagination import Page, PageParams, page_rows
 from homeward.patients.models import Patient
 from homeward.programs.models import Program
 
 # Far beyond any IOP stay; keeps later date arithmetic (extensions) in range.
 MAX_STAY = timedelta(days=730)
+_READS = TypeAdapter(list[EnrollmentRead])
 
 __all__ = [
     "admit",
@@ -72,8 +76,12 @@ def list_enrollments(
     patient_id: uuid.UUID | None = None,
     caseload: Caseload | None = None,
 ) -> Page[EnrollmentRead]:
-    """Newest first."""
-    statement = read_query()
+    """Newest first.
+
+    Plain columns, no ORM objects; the patient, program and phase are joined to the
+    page's rows only, not to every enrollment the filter matches.
+    """
+    statement = select(*READ_COLUMNS)
     if statuses:
         statement = statement.where(Enrollment.status.in_(statuses))
     if program_id:
@@ -82,23 +90,24 @@ def list_enrollments(
         statement = statement.where(Enrollment.patient_id == patient_id)
     if caseload == Caseload.mine:
         statement = statement.where(Enrollment.primary_clinician_id == actor.id)
-    page = paginate(
+    rows, next_cursor = page_rows(
         db,
         statement,
         [Enrollment.created_at, Enrollment.id],
         params,
-        read_as=EnrollmentRead,
         descending=True,
+        around=with_summaries,
     )
+    items = _READS.validate_python([read_item(row) for row in rows])
     record(
         db,
         actor,
         "enrollment.list",
         "enrollment",
         patient_id=patient_id,
-        detail={"count": len(page.items)},
+        detail={"count": len(items)},
     )
-    return page
+    return Page[EnrollmentRead](items=items, next_cursor=next_cursor)
 
 
 def get_enrollment(db: Session, actor: Actor, enrollment_id: uuid.UUID) -> Enrollment:

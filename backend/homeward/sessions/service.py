@@ -4,10 +4,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Select, and_, exists, func, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -15,7 +14,7 @@ from homeward.audit.service import Actor, record
 from homeward.auth.models import Role, User
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.errors import InvalidInput, PermissionDenied
-from homeward.pagination import Page, PageParams, page_rows
+from homeward.pagination import Columns, Page, PageParams, page_rows
 from homeward.patients.models import Patient
 from homeward.programs.models import Program, SessionType
 from homeward.sessions.exceptions import (
@@ -119,7 +118,7 @@ _SUMMARY_SESSION_COLUMNS = [getattr(TreatmentSession, name) for name in SessionB
 _SUMMARIES = TypeAdapter(list[SessionSummary])
 
 
-def _summary_statement() -> Select[Any]:
+def _summary_statement() -> Columns:
     """The sessions' own columns and their roster counts, the counts as correlated subqueries.
 
     A list shows how each roster stands; the roster itself is read on the single session.
