@@ -6,11 +6,12 @@ each and bucketed here; the current metrics come from `metrics.compute`.
 """
 
 import uuid
-from collections import defaultdict
+from bisect import bisect_right
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from sqlalchemy import and_, select
+from pydantic import TypeAdapter
+from sqlalchemy import Row, and_, select
 from sqlalchemy.orm import Session, selectinload
 
 from homeward import clock
@@ -18,6 +19,7 @@ from homeward.audit.service import Actor, record
 from homeward.enrollments.exceptions import EnrollmentNotFound
 from homeward.enrollments.models import ClinicalEvent, Enrollment, PhaseChange
 from homeward.homework.models import Homework, HomeworkStatus
+from homeward.programs.levels import hour_band
 from homeward.programs.models import Phase, Program
 from homeward.progress import metrics
 from homeward.progress.schemas import (
@@ -25,7 +27,6 @@ from homeward.progress.schemas import (
     MetricValue,
     ProgressRead,
     ProgressWeek,
-    WeekEvent,
 )
 from homeward.sessions.models import (
     ATTENDED,
@@ -35,6 +36,10 @@ from homeward.sessions.models import (
     SessionStatus,
     TreatmentSession,
 )
+
+_WEEKS = TypeAdapter(list[ProgressWeek])
+# The enrollment and program columns `_enrollment` reads.
+Enrolled = Row[*tuple[Any, ...]]
 
 
 def _monday(day: date) -> date:
@@ -47,11 +52,11 @@ class _Week:
         self.minutes_attended = 0
         self.attended = self.recorded = self.excused = self.unrecorded = 0
         self.homework_due = self.homework_completed = 0
-        self.events: list[WeekEvent] = []
+        self.events: list[dict[str, object]] = []
 
 
 def _phase_on(
-    day: date, changes: list[tuple[date, uuid.UUID]], enrollment: Enrollment
+    day: date, changes: list[tuple[date, uuid.UUID]], enrollment: Enrolled
 ) -> uuid.UUID | None:
     """The phase the enrollment was in on `day`, from its phase history."""
     if not changes:
@@ -64,55 +69,86 @@ def _phase_on(
     return current
 
 
-def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int) -> ProgressRead:
-    enrollment = db.get(Enrollment, enrollment_id)
-    if enrollment is None:
+def _enrollment(db: Session, enrollment_id: uuid.UUID) -> Enrolled:
+    """The enrollment's columns the view needs, with its program's, in one query."""
+    row: Enrolled | None = db.execute(
+        select(
+            Enrollment.id,
+            Enrollment.patient_id,
+            Enrollment.program_id,
+            Enrollment.current_phase_id,
+            Enrollment.phase_started_on,
+            Enrollment.admitted_on,
+            Program.timezone,
+            Program.level_of_care,
+            Program.population,
+            Program.min_hours_per_week,
+            Program.max_hours_per_week,
+        )
+        .join(Program, Program.id == Enrollment.program_id)
+        .where(Enrollment.id == enrollment_id)
+    ).first()
+    if row is None:
         raise EnrollmentNotFound()
-    program = db.get(Program, enrollment.program_id)
-    assert program is not None
+    return row
+
+
+def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int) -> ProgressRead:
+    enrollment = _enrollment(db, enrollment_id)
     phases = {
         phase.id: phase
         for phase in db.scalars(
-            select(Phase).options(selectinload(Phase.slots)).where(Phase.program_id == program.id)
+            select(Phase)
+            .options(selectinload(Phase.slots))
+            .where(Phase.program_id == enrollment.program_id)
         )
     }
+    timezone = enrollment.timezone
     now = clock.now()
-    zone = ZoneInfo(program.timezone)
-    today = metrics.today_in(program.timezone, now)
+    today = metrics.today_in(timezone, now)
     first_monday = _monday(today) - timedelta(weeks=weeks - 1)
-    start = metrics.local_midnight(first_monday, program.timezone)
-    end = metrics.local_midnight(_monday(today) + timedelta(weeks=1), program.timezone)
-    buckets: dict[date, _Week] = defaultdict(_Week)
+    mondays = [first_monday + timedelta(weeks=offset) for offset in range(weeks)]
+    # Where each week begins, as an instant: rows are bucketed by comparing instants,
+    # not by converting each one to the program's time.
+    starts = [metrics.local_midnight(monday, timezone) for monday in mondays]
+    start = starts[0]
+    end = metrics.local_midnight(mondays[-1] + timedelta(weeks=1), timezone)
+    buckets = [_Week() for _ in mondays]
 
-    def week_of(instant: datetime) -> date:
-        return _monday(instant.astimezone(zone).date())
+    def week_of(instant: datetime) -> _Week:
+        return buckets[bisect_right(starts, instant) - 1]
 
-    sessions = db.execute(
+    sessions = db.connection().execute(
         select(
             TreatmentSession.starts_at,
             TreatmentSession.ends_at,
             Attendance.status,
             Attendance.minutes_attended,
         )
-        .join(RosterEntry, RosterEntry.session_id == TreatmentSession.id)
+        .select_from(RosterEntry)
+        .join(TreatmentSession, TreatmentSession.id == RosterEntry.session_id)
         .outerjoin(
             Attendance,
             and_(
-                Attendance.session_id == TreatmentSession.id,
+                Attendance.session_id == RosterEntry.session_id,
                 Attendance.enrollment_id == RosterEntry.enrollment_id,
             ),
         )
         .where(
             RosterEntry.enrollment_id == enrollment.id,
-            TreatmentSession.status != SessionStatus.cancelled,
+            # Redundant (an enrollment is rostered on its own program's sessions only), but
+            # it lets the database start from the program's sessions of the period (an
+            # index) rather than every program's, even on tables it has no statistics for.
+            TreatmentSession.program_id == enrollment.program_id,
             TreatmentSession.starts_at >= start - metrics.LONGEST_SESSION,
             TreatmentSession.starts_at < end,
+            TreatmentSession.ends_at >= start,
+            TreatmentSession.ends_at < end,
+            TreatmentSession.status != SessionStatus.cancelled,
         )
     )
     for starts_at, ends_at, status, minutes in sessions:
-        if not start <= ends_at < end:
-            continue
-        week = buckets[week_of(ends_at)]
+        week = week_of(ends_at)
         week.minutes_scheduled += (ends_at - starts_at).total_seconds() / 60
         if ends_at > now:
             continue
@@ -124,7 +160,7 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
         week.attended += status in ATTENDED
         week.excused += status == AttendanceStatus.absent_excused
 
-    homework = db.execute(
+    homework = db.connection().execute(
         select(Homework.due_at, Homework.status, Homework.submitted_at).where(
             Homework.enrollment_id == enrollment.id,
             Homework.due_at >= start,
@@ -133,64 +169,73 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
         )
     )
     for due_at, homework_status, submitted_at in homework:
-        week = buckets[week_of(due_at)]
+        week = week_of(due_at)
         week.homework_due += 1
         week.homework_completed += (
             homework_status in (HomeworkStatus.submitted, HomeworkStatus.reviewed)
             or submitted_at is not None
         )
 
-    events = db.scalars(
-        select(ClinicalEvent).where(
+    events = db.connection().execute(
+        select(
+            ClinicalEvent.id, ClinicalEvent.kind, ClinicalEvent.occurred_on, ClinicalEvent.result
+        )
+        .where(
             ClinicalEvent.enrollment_id == enrollment.id,
             ClinicalEvent.occurred_on >= first_monday,
             ClinicalEvent.occurred_on <= today,
         )
+        .order_by(ClinicalEvent.occurred_on, ClinicalEvent.id)
     )
-    for event in sorted(events, key=lambda event: (event.occurred_on, event.id)):
-        buckets[_monday(event.occurred_on)].events.append(WeekEvent.model_validate(event))
+    for event in events.mappings():
+        buckets[(event["occurred_on"] - first_monday).days // 7].events.append(dict(event))
 
     changes = [
         (effective_on, phase_id)
-        for effective_on, phase_id in db.execute(
+        for effective_on, phase_id in db.connection().execute(
             select(PhaseChange.effective_on, PhaseChange.to_phase_id)
             .where(PhaseChange.enrollment_id == enrollment.id)
             .order_by(PhaseChange.effective_on, PhaseChange.created_at)
         )
     ]
-    level_minimum = program.level_hours_min
+    level_minimum = hour_band(
+        enrollment.level_of_care,
+        enrollment.population,
+        enrollment.min_hours_per_week,
+        enrollment.max_hours_per_week,
+    ).minimum
     rows = []
-    for offset in range(weeks):
-        monday = first_monday + timedelta(weeks=offset)
-        week = buckets[monday]
+    for monday, week in zip(mondays, buckets, strict=True):
         phase = phases.get(
             _phase_on(min(monday + timedelta(days=6), today), changes, enrollment)  # type: ignore[arg-type]
         )
         counted = week.recorded - week.excused
         rows.append(
-            ProgressWeek(
-                week_start=monday,
-                phase_id=phase.id if phase else None,
-                phase_name=phase.name if phase else None,
-                planned_hours_per_week=phase.planned_hours_per_week if phase else None,
-                level_hours_min=level_minimum,
-                hours_scheduled=round(week.minutes_scheduled / 60, 2),
-                hours_attended=round(week.minutes_attended / 60, 2),
-                attendance_rate=week.attended / counted if counted > 0 else None,
-                unrecorded_sessions=week.unrecorded,
-                homework_due=week.homework_due,
-                homework_completed=week.homework_completed,
-                events=week.events,
-            )
+            {
+                "week_start": monday,
+                "phase_id": phase.id if phase else None,
+                "phase_name": phase.name if phase else None,
+                "planned_hours_per_week": phase.planned_hours_per_week if phase else None,
+                "level_hours_min": level_minimum,
+                "hours_scheduled": round(week.minutes_scheduled / 60, 2),
+                "hours_attended": round(week.minutes_attended / 60, 2),
+                "attendance_rate": week.attended / counted if counted > 0 else None,
+                "unrecorded_sessions": week.unrecorded,
+                "homework_due": week.homework_due,
+                "homework_completed": week.homework_completed,
+                "events": week.events,
+            }
         )
 
+    keys = metrics.default_keys()
     current = metrics.compute(
         db,
         metrics.given_cohort([enrollment.id]),
-        timezone=program.timezone,
+        timezone=timezone,
         as_of=today,
-        keys=metrics.default_keys(),
+        keys=keys,
         now=now,
+        program_ids=[enrollment.program_id],
     )
     values = current.values.get(enrollment.id, {})
     record(
@@ -204,14 +249,14 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
     )
     return ProgressRead(
         enrollment_id=enrollment.id,
-        program_id=program.id,
-        timezone=program.timezone,
-        weeks=rows,
+        program_id=enrollment.program_id,
+        timezone=timezone,
+        weeks=_WEEKS.validate_python(rows),
         current=CurrentProgress(
             as_of=today,
             metrics=[
                 MetricValue(metric=key.metric, window_days=key.window_days, value=values.get(key))
-                for key in metrics.default_keys()
+                for key in keys
             ],
             unrecorded_sessions=current.unrecorded.get(enrollment.id, {}).get(
                 max(metrics.DEFAULT_WINDOWS), 0
