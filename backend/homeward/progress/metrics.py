@@ -201,19 +201,23 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
 
 
 def enrollment_states(db: Session, cohort: Select[uuid.UUID]) -> dict[uuid.UUID, EnrollmentState]:
-    rows = db.connection().execute(
-        select(
-            Enrollment.id,
-            Enrollment.patient_id,
-            Enrollment.program_id,
-            Enrollment.status,
-            Enrollment.current_phase_id,
-            Enrollment.phase_started_on,
-            Enrollment.admitted_on,
-            Enrollment.expected_end_on,
-            Enrollment.primary_clinician_id,
-            Enrollment.version,
-        ).where(Enrollment.id.in_(cohort))
+    rows = (
+        db.connection()
+        .execute(
+            select(
+                Enrollment.id,
+                Enrollment.patient_id,
+                Enrollment.program_id,
+                Enrollment.status,
+                Enrollment.current_phase_id,
+                Enrollment.phase_started_on,
+                Enrollment.admitted_on,
+                Enrollment.expected_end_on,
+                Enrollment.primary_clinician_id,
+                Enrollment.version,
+            ).where(Enrollment.id.in_(cohort))
+        )
+        .all()
     )
     # Positional: the columns are selected in the dataclass's field order.
     return {row[0]: EnrollmentState(*cast(tuple[Any, ...], row)) for row in rows}
@@ -274,7 +278,7 @@ def _attendance(
         # Redundant with the cohort, but it lets the database start from the programs'
         # sessions (an index) rather than every session of the period.
         statement = statement.where(TreatmentSession.program_id.in_(program_ids))
-    return {row[0]: row[1:] for row in db.connection().execute(statement)}
+    return {row[0]: row[1:] for row in db.connection().execute(statement).all()}
 
 
 def _homework(
@@ -306,7 +310,7 @@ def _homework(
         )
         .group_by(Homework.enrollment_id)
     )
-    return {row[0]: row[1:] for row in db.connection().execute(statement)}
+    return {row[0]: row[1:] for row in db.connection().execute(statement).all()}
 
 
 def _use_events(
@@ -334,7 +338,7 @@ def _use_events(
     )
     counts: dict[uuid.UUID, Sequence[int]] = {}
     last_use: dict[uuid.UUID, date] = {}
-    for row in db.connection().execute(statement):
+    for row in db.connection().execute(statement).all():
         counts[row[0]] = row[2:]
         last_use[row[0]] = _as_date(row[1])
     return counts, last_use

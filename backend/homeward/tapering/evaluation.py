@@ -126,34 +126,38 @@ class _Stored(NamedTuple):
 def _prior(
     db: Session, program_ids: list[uuid.UUID], since: date
 ) -> dict[uuid.UUID, list[_Stored]]:
-    rows = db.connection().execute(
-        select(
-            Recommendation.enrollment_id,
-            Recommendation.id,
-            Recommendation.enrollment_fingerprint,
-            Recommendation.rule_name,
-            Recommendation.action,
-            Recommendation.from_phase_id,
-            Recommendation.proposed_phase_id,
-            Recommendation.days,
-            Recommendation.status,
-            Recommendation.as_of,
-        ).where(
-            Recommendation.program_id.in_(program_ids),
-            or_(
-                Recommendation.status == RecommendationStatus.pending,
-                and_(
-                    Recommendation.status.in_(
-                        (
-                            RecommendationStatus.approved,
-                            RecommendationStatus.applied,
-                            RecommendationStatus.dismissed,
-                        )
+    rows = (
+        db.connection()
+        .execute(
+            select(
+                Recommendation.enrollment_id,
+                Recommendation.id,
+                Recommendation.enrollment_fingerprint,
+                Recommendation.rule_name,
+                Recommendation.action,
+                Recommendation.from_phase_id,
+                Recommendation.proposed_phase_id,
+                Recommendation.days,
+                Recommendation.status,
+                Recommendation.as_of,
+            ).where(
+                Recommendation.program_id.in_(program_ids),
+                or_(
+                    Recommendation.status == RecommendationStatus.pending,
+                    and_(
+                        Recommendation.status.in_(
+                            (
+                                RecommendationStatus.approved,
+                                RecommendationStatus.applied,
+                                RecommendationStatus.dismissed,
+                            )
+                        ),
+                        Recommendation.as_of >= since,
                     ),
-                    Recommendation.as_of >= since,
                 ),
-            ),
+            )
         )
+        .all()
     )
     by_enrollment: dict[uuid.UUID, list[_Stored]] = defaultdict(list)
     for enrollment_id, key, stamp, *prior in rows:
