@@ -34,6 +34,11 @@ def settings() -> Iterator[Settings]:
             database_url=_database_url(Path(tmp)),
             log_level="WARNING",
             secret_key="test-secret",
+            # Tests share one connection per test; they seal the chain themselves.
+            audit_seal_seconds=0,
+            # Long enough that a slow test never sees its login expire from the cache
+            # midway (query counts would differ); the expiry is tested with a moved clock.
+            login_trust_seconds=300,
         )
 
 

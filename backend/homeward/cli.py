@@ -123,10 +123,11 @@ def create_user(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the audit trail's hash chain; exits 1 if any row was edited or removed."""
-    from homeward.audit.service import verify_chain
+    from homeward.audit.chain import verify_chain
 
     with _session() as db:
         breaks = list(verify_chain(db))
+        db.commit()  # keep the links verification made for events not yet sealed
     if not breaks:
         console.print("[green]Audit trail intact.[/green]")
         return

@@ -1,7 +1,8 @@
 """Engine, session factory, declarative base and the per-request transaction."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
 
 from homeward import clock
 from homeward.settings import Settings
@@ -112,15 +114,25 @@ def make_engine(settings: Settings) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(settings.database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: it would cost a round trip per request. A connection the server has
+    # dropped fails one request, and SQLAlchemy then discards the pool's stale connections.
+    return create_engine(settings.database_url, pool_size=10, max_overflow=20)
+
+
+# The request's Session, for the endpoint wrapper that commits it in the endpoint's thread.
+request_session: ContextVar[Session | None] = ContextVar("request_session", default=None)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: commit after the endpoint returns, roll back on error.
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed after the endpoint returns, rolled back on error.
+
+    The commit normally runs in the endpoint's own worker thread (see `homeward.routing`),
+    so a request costs one thread hop; what is left here (work done after the endpoint, an
+    error's rollback) is finished in a worker thread too, never on the event loop.
 
     A `DomainError` with `persist_changes` (a failed login attempt, a denied access
     audit event) still commits, because what it recorded must outlive the error.
@@ -129,20 +141,23 @@ def get_db(request: Request) -> Iterator[Session]:
 
     factory: sessionmaker[Session] = request.app.state.session_factory
     db = factory()
+    token = request_session.set(db)
     try:
         yield db
-        db.commit()
+        if db.in_transaction():
+            await run_in_threadpool(db.commit)
     except DomainError as error:
-        if error.persist_changes:
-            db.commit()
-        else:
-            db.rollback()
+        await run_in_threadpool(db.commit if error.persist_changes else db.rollback)
         raise
     except BaseException:
-        db.rollback()
+        await run_in_threadpool(db.rollback)
         raise
     finally:
-        db.close()
+        request_session.reset(token)
+        if db.in_transaction():
+            await run_in_threadpool(db.close)
+        else:
+            db.close()
 
 
 # scope="function" runs the commit before the response is sent, so a failed commit is a 500.

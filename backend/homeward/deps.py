@@ -1,14 +1,17 @@
 """Who is calling: staff sessions, partner keys, roles. Permissions are `Annotated` deps."""
 
+import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from homeward.audit.service import Actor, record
 from homeward.auth import service as auth_service
-from homeward.auth.models import LoginSession, Role, User
+from homeward.auth.login_cache import VerifiedLogin
+from homeward.auth.models import Role
 from homeward.db import DbSession
 from homeward.errors import DomainError, PermissionDenied, Unauthenticated
 from homeward.partners import service as partners_service
@@ -31,9 +34,16 @@ SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 @dataclass(frozen=True)
 class StaffPrincipal:
-    user: User
-    login_session: LoginSession
+    login: VerifiedLogin
     actor: Actor
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return self.login.user_id
+
+    @property
+    def role(self) -> Role:
+        return self.login.role
 
 
 @dataclass(frozen=True)
@@ -76,11 +86,12 @@ def _bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def get_staff(request: Request, db: DbSession, settings: SettingsDep) -> StaffPrincipal:
+async def get_staff(request: Request, db: DbSession, settings: SettingsDep) -> StaffPrincipal:
+    # async, and no query when the login was verified moments ago (see login_cache).
     anonymous = request_actor(request)
     bearer = _bearer_token(request)
     if bearer is not None:
-        partner = partners_service.authenticate_key(db, bearer) if bearer else None
+        partner = await _authenticate_key(db, bearer)
         if partner is None:
             _deny(db, request, anonymous, Unauthenticated("The API key is not valid"))
         actor = Actor("partner", partner.id, None, anonymous.ip, anonymous.request_id)
@@ -88,16 +99,23 @@ def get_staff(request: Request, db: DbSession, settings: SettingsDep) -> StaffPr
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         _deny(db, request, anonymous, Unauthenticated("Sign in to continue"))
-    login_session = auth_service.resume_session(db, settings, token)
-    if login_session is None:
+    login = auth_service.cached_login(settings, token) or await run_in_threadpool(
+        auth_service.resume_session, db, settings, token
+    )
+    if login is None:
         _deny(db, request, anonymous, Unauthenticated("Your session has ended; sign in again"))
-    user = login_session.user
-    actor = Actor("user", user.id, user.role.value, anonymous.ip, anonymous.request_id)
+    actor = Actor("user", login.user_id, login.role.value, anonymous.ip, anonymous.request_id)
     if request.method not in SAFE_METHODS and not auth_service.csrf_matches(
-        login_session, request.headers.get(CSRF_HEADER)
+        login, request.headers.get(CSRF_HEADER)
     ):
         _deny(db, request, actor, PermissionDenied(f"Send the {CSRF_HEADER} header from sign-in"))
-    return StaffPrincipal(user, login_session, actor)
+    return StaffPrincipal(login, actor)
+
+
+async def _authenticate_key(db: Session, bearer: str) -> Partner | None:
+    if not bearer:
+        return None
+    return await run_in_threadpool(partners_service.authenticate_key, db, bearer)
 
 
 CurrentStaff = Annotated[StaffPrincipal, Depends(get_staff)]
@@ -107,18 +125,18 @@ def require_roles(*roles: Role | str) -> Any:
     """A dependency that lets through signed-in staff holding one of `roles`."""
     allowed = frozenset(Role(role) for role in roles)
 
-    def check(request: Request, db: DbSession, staff: CurrentStaff) -> StaffPrincipal:
-        if staff.user.role not in allowed:
+    async def check(request: Request, db: DbSession, staff: CurrentStaff) -> StaffPrincipal:
+        if staff.role not in allowed:
             _deny(db, request, staff.actor, PermissionDenied("Your role does not allow this"))
         return staff
 
     return Depends(check)
 
 
-def get_partner(request: Request, db: DbSession) -> PartnerPrincipal:
+async def get_partner(request: Request, db: DbSession) -> PartnerPrincipal:
     anonymous = request_actor(request)
     bearer = _bearer_token(request)
-    partner = partners_service.authenticate_key(db, bearer) if bearer else None
+    partner = await _authenticate_key(db, bearer) if bearer else None
     if partner is None:
         _deny(db, request, anonymous, Unauthenticated("Send Authorization: Bearer <api key>"))
     return PartnerPrincipal(

@@ -1,5 +1,7 @@
 """create_app(): routers, error handlers, middleware, and the built single-page app."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -8,9 +10,11 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from homeward import __doc__ as summary
 from homeward.api import include_api
+from homeward.audit.chain import ChainSealer
 from homeward.db import make_engine, make_session_factory
 from homeward.deps import credential_accepted
 from homeward.errors import install_error_handlers
@@ -27,6 +31,20 @@ def operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    if settings.audit_seal_seconds <= 0:
+        yield
+        return
+    sealer = ChainSealer(app.state.session_factory, settings.audit_seal_seconds)
+    sealer.start()
+    try:
+        yield
+    finally:
+        await run_in_threadpool(sealer.stop)
+
+
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
@@ -40,6 +58,7 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(make_engine(settings))

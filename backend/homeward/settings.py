@@ -23,11 +23,17 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     session_idle_minutes: int = 15
     session_absolute_hours: int = 12
+    # How long a verified login is trusted without reading it again: how late another
+    # server process learns of a sign-out or a user change (this one learns at once).
+    login_trust_seconds: float = 10.0
     login_max_failures: int = 10
     login_lockout_minutes: int = 15
     max_body_bytes: int = 1024 * 1024
     public_rate_limit_per_minute: int = 10
     log_level: str = "INFO"
+    # How often the server links new audit events into the hash chain; 0 leaves it to
+    # the worker and to listing or verifying the trail.
+    audit_seal_seconds: float = 1.0
     frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
     migrations_dir: Path = REPO_ROOT / "migrations"
 

@@ -22,7 +22,10 @@ def _parse_local_time(value: Any) -> Any:
             raise ValueError("use 24-hour HH:MM, for example 09:30")
         hours, minutes = value.split(":")
         return time(int(hours), int(minutes))
-    return value
+    if isinstance(value, time) and value.tzinfo is None:
+        return value
+    # Not a number of seconds, nor a time with an offset: a local wall-clock time only.
+    raise ValueError("use 24-hour HH:MM, for example 09:30")
 
 
 LocalTime = Annotated[

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from homeward import clock
+from homeward.audit.chain import ChainSealer
 from homeward.audit.service import Actor
 from homeward.programs.models import Program
 from homeward.progress.metrics import today_in
@@ -88,6 +89,7 @@ def _local_time(now: datetime, timezone: str) -> time:
 
 def run_forever(session_factory: sessionmaker[Session], settings: WorkerSettings) -> None:
     """Check every `poll_seconds`; a failed pass is logged and retried on the next one."""
+    sealer = ChainSealer(session_factory, interval=settings.poll_seconds)
     while True:
         try:
             with session_factory() as db:
@@ -95,4 +97,9 @@ def run_forever(session_factory: sessionmaker[Session], settings: WorkerSettings
                 db.commit()
         except Exception:
             logger.exception("evaluation pass failed")
+        try:
+            # Evaluations record many events; with no server running, nothing else links them.
+            sealer.seal_once()
+        except Exception:
+            logger.exception("sealing the audit chain failed")
         time_module.sleep(settings.poll_seconds)

@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from homeward.audit.chain import ChainSealer, new_event_id, seal_chain, verify_chain
 from homeward.audit.models import AuditEvent
-from homeward.audit.service import Actor, record, verify_chain
+from homeward.audit.service import Actor, record
 from tests.factories import Factories, StaffClient
 
 PROGRAM = {
@@ -93,13 +94,33 @@ def test_filters_and_pagination(admin: StaffClient, db: Session) -> None:
     assert ids == ["4", "3", "2", "1", "0"] and second["next_cursor"] is None
 
 
-def test_events_join_the_chain_as_they_commit(db: Session) -> None:
+def test_events_join_the_chain_in_the_order_recorded(db: Session) -> None:
     events = [record(db, Actor.system(), "test.event", "test", str(n)) for n in range(3)]
-    assert [e.seq for e in events] == [None, None, None]
     db.commit()
+    assert [e.seq for e in events] == [None, None, None]  # a commit only inserts them
+    assert seal_chain(db) >= 3
     first = events[0].seq
     assert first is not None and [e.seq for e in events] == [first, first + 1, first + 2]
     assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
+    assert seal_chain(db) == 0  # nothing left to link
+
+
+def test_event_ids_follow_the_order_they_were_made() -> None:
+    ids = [new_event_id() for _ in range(10_000)]  # several per millisecond
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert {i.version for i in ids} == {7}
+
+
+def test_the_sealer_links_what_requests_committed(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    event = record(db, Actor.system(), "test.event", "test")
+    db.commit()
+    sealer = ChainSealer(session_factory, interval=3600)
+    assert sealer.seal_once() >= 1
+    assert sealer.seal_once() == 0
+    db.refresh(event)
+    assert event.seq is not None and list(verify_chain(db)) == []
 
 
 def test_rolled_back_events_leave_no_gap(db: Session) -> None:
@@ -164,10 +185,9 @@ def test_audit_verify_command(tmp_path: object, monkeypatch: object) -> None:
         get_settings.cache_clear()
 
 
-def test_unlinked_events_are_linked_by_the_next_commit(db: Session) -> None:
-    # As if another transaction committed while the chain lock was busy.
+def test_sealing_links_events_others_inserted_unlinked(db: Session) -> None:
     stray = AuditEvent(
-        id=uuid.uuid4(),
+        id=new_event_id(),
         occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
         actor_type="system",
         action="test.unlinked",
@@ -177,7 +197,7 @@ def test_unlinked_events_are_linked_by_the_next_commit(db: Session) -> None:
     db.add(stray)
     db.flush()
     mine = record(db, Actor.system(), "test.mine", "test")
-    db.commit()
+    seal_chain(db)
     assert stray.seq is not None and mine.seq == stray.seq + 1
     assert mine.prev_hash == stray.hash
     assert list(verify_chain(db)) == []

@@ -5,9 +5,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from homeward import clock
+from homeward.auth.models import LoginSession
 from homeward.deps import SESSION_COOKIE
+from homeward.settings import Settings
 from tests.factories import TEST_PASSWORD, Factories, StaffClient, login_as
 
 
@@ -221,3 +225,27 @@ def test_passwords_are_argon2id(factories: Factories, admin: StaffClient, db: ob
     )
     stored = db.scalar(select(User.password_hash).where(User.email == "h@clinic.example"))  # type: ignore[attr-defined]
     assert stored.startswith("$argon2id$")
+
+
+def test_a_revocation_by_another_process_ends_the_session_within_seconds(
+    app: FastAPI, factories: Factories, db: Session, travel: Clock, settings: Settings
+) -> None:
+    staff = login_as(app, factories, "clinician")
+    assert staff.get("/api/v1/auth/me").status_code == 200  # now verified, and trusted a while
+    # Another server process revokes it: this one's cache has not heard.
+    db.execute(update(LoginSession).values(revoked_at=clock.now()))
+    db.flush()
+    assert staff.get("/api/v1/auth/me").status_code == 200
+    travel.advance(seconds=settings.login_trust_seconds + 1)
+    assert staff.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_role_change_applies_to_the_next_request(
+    admin: StaffClient, app: FastAPI, factories: Factories
+) -> None:
+    staff = login_as(app, factories, "admin")
+    assert staff.get("/api/v1/users").status_code == 200
+    user_id = staff.get("/api/v1/auth/me").json()["user"]["id"]
+    changed = admin.patch(f"/api/v1/users/{user_id}", json={"role": "viewer"})
+    assert changed.status_code == 200
+    assert staff.get("/api/v1/users").status_code == 403

@@ -44,7 +44,7 @@ def clinic(factories: Factories, **program: Any) -> Clinic:
 
 def audit_events(db: Session, action: str) -> list[AuditEvent]:
     return list(
-        db.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq))
+        db.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))
     )
 
 

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.factories import Factories, StaffClient
 
 PROGRAM = {
@@ -137,3 +139,23 @@ def test_readers_cannot_write(clinician: StaffClient, factories: Factories) -> N
     program = factories.program()
     assert clinician.get(f"/api/v1/programs/{program.id}").status_code == 200
     assert clinician.post("/api/v1/programs", json=PROGRAM).status_code == 403
+
+
+@pytest.mark.parametrize("end_time", [0, 43200, "12:00:00+00:00", "25:00"])
+def test_slot_times_are_local_hh_mm_only(
+    admin: StaffClient, factories: Factories, end_time: object
+) -> None:
+    # A number would otherwise be read as seconds in UTC, and then fail to compare.
+    program = factories.program()
+    response = admin.post(
+        f"/api/v1/programs/{program.id}/slots",
+        json={
+            "weekday": 0,
+            "start_time": "09:00",
+            "end_time": end_time,
+            "session_type": "group_therapy",
+            "title": "Group",
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "end_time"]

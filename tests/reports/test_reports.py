@@ -218,7 +218,7 @@ def test_reading_a_report_is_audited_without_patients(
     viewer.get("/api/v1/reports/census", headers={"Accept": "text/csv"})
     viewer.get("/api/v1/reports/outcomes", params=FEBRUARY)
     events = db.scalars(
-        select(AuditEvent).where(AuditEvent.action == "report.read").order_by(AuditEvent.seq)
+        select(AuditEvent).where(AuditEvent.action == "report.read").order_by(AuditEvent.id)
     ).all()
     assert [(e.resource_id, e.actor_id, e.patient_id) for e in events] == [
         ("census", viewer.user.id, None),

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from homeward.audit.chain import verify_chain
 from homeward.audit.models import AuditEvent
-from homeward.audit.service import Actor, verify_chain
+from homeward.audit.service import Actor
 from homeward.enrollments import service as enrollments
 from homeward.enrollments.models import Enrollment, Extension, PhaseChange
 from homeward.enrollments.schemas import ChangePhaseRequest, ExtendRequest

@@ -10,8 +10,8 @@ from homeward.db import Base, UUIDPrimaryKey, utcnow
 class AuditEvent(UUIDPrimaryKey, Base):
     """Append-only. `hash` covers this row and `prev_hash`, so edits and deletions show.
 
-    `seq`, `prev_hash` and `hash` are assigned as the transaction commits, or, when
-    another commit holds the chain lock at that moment, by the next one that gets it.
+    `seq`, `prev_hash` and `hash` are assigned when the event is linked into the chain,
+    shortly after its transaction commits (see `homeward.audit.chain`).
     """
 
     __tablename__ = "audit_events"

@@ -2,15 +2,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from homeward.audit import service
 from homeward.audit.schemas import AuditEventRead
 from homeward.db import DbSession
 from homeward.deps import require_roles
 from homeward.pagination import Page, PageParams, page_params
+from homeward.routing import api_router
 
-router = APIRouter(prefix="/audit-events", tags=["audit"])
+router = api_router(prefix="/audit-events", tags=["audit"])
 
 
 @router.get("", response_model=Page[AuditEventRead], dependencies=[require_roles("admin")])

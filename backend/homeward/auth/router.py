@@ -1,11 +1,12 @@
 import uuid
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import Depends, Request, Response, status
 
 from homeward.auth import service
 from homeward.auth.exceptions import AccountLocked, EmailTaken, InvalidCredentials, WeakPassword
-from homeward.auth.models import LoginSession, User
+from homeward.auth.models import User
 from homeward.auth.schemas import LoginRequest, LoginResult, UserCreate, UserRead, UserUpdate
 from homeward.db import DbSession
 from homeward.deps import (
@@ -17,17 +18,20 @@ from homeward.deps import (
 )
 from homeward.errors import NotFound, responses
 from homeward.pagination import Page, PageParams, page_params
+from homeward.routing import api_router
 from homeward.settings import Settings
 
-public_router = APIRouter(prefix="/auth", tags=["auth"])
-router = APIRouter(tags=["auth"])
+public_router = api_router(prefix="/auth", tags=["auth"])
+router = api_router(tags=["auth"])
 
 
-def _login_result(settings: Settings, user: User, login_session: LoginSession) -> LoginResult:
+def _login_result(
+    settings: Settings, user: User, csrf_token: str, expires_at: datetime
+) -> LoginResult:
     return LoginResult(
         user=UserRead.model_validate(user),
-        csrf_token=login_session.csrf_token,
-        expires_at=login_session.expires_at,
+        csrf_token=csrf_token,
+        expires_at=expires_at,
         idle_timeout_seconds=settings.session_idle_minutes * 60,
     )
 
@@ -50,19 +54,23 @@ def login(
         secure=request.url.scheme == "https",
         path="/",
     )
-    return _login_result(settings, signed_in.user, signed_in.login_session)
+    login_session = signed_in.login_session
+    return _login_result(
+        settings, signed_in.user, login_session.csrf_token, login_session.expires_at
+    )
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(staff: CurrentStaff, response: Response, db: DbSession) -> None:
-    service.logout(db, staff.actor, staff.login_session)
+    service.logout(db, staff.actor, staff.login.session_id)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 @router.get("/auth/me", response_model=LoginResult)
-def me(staff: CurrentStaff, settings: SettingsDep) -> LoginResult:
+def me(staff: CurrentStaff, settings: SettingsDep, db: DbSession) -> LoginResult:
     """The signed-in user, with the CSRF token (so a reloaded page can carry on)."""
-    return _login_result(settings, staff.user, staff.login_session)
+    user = service.get_user(db, staff.user_id)
+    return _login_result(settings, user, staff.login.csrf_token, staff.login.expires_at)
 
 
 @router.get("/users", response_model=Page[UserRead])

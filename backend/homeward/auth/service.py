@@ -5,8 +5,8 @@ import hmac
 import math
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from homeward import clock
 from homeward.audit.service import Actor, record
 from homeward.auth.exceptions import AccountLocked, EmailTaken, InvalidCredentials, WeakPassword
+from homeward.auth.login_cache import VerifiedLogin, forget_logins, logins
 from homeward.auth.models import LoginSession, LoginThrottle, User
 from homeward.auth.passwords import hash_password, policy_violation, verify_password
 from homeward.auth.schemas import UserCreate, UserRead, UserUpdate
@@ -76,6 +77,8 @@ def login(db: Session, settings: Settings, email: str, password: str, actor: Act
     )
     db.add(login_session)
     db.flush()
+    # The first requests after sign-in need no query either.
+    logins.put(login_session.token_hash, _verified(login_session, now))
     record(
         db,
         Actor("user", user.id, user.role, actor.ip, actor.request_id),
@@ -105,31 +108,63 @@ def _count_failure(
     db.flush()
 
 
-def resume_session(db: Session, settings: Settings, token: str) -> LoginSession | None:
-    """The live login session for a cookie token, or None when unknown, revoked or expired."""
-    now = clock.now()
-    login_session = db.scalar(
-        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
-    )
-    if login_session is None or login_session.revoked_at is not None:
-        return None
+def _still_valid(settings: Settings, login: VerifiedLogin, now: datetime) -> bool:
     idle_limit = timedelta(minutes=settings.session_idle_minutes)
-    if now >= login_session.expires_at or now - login_session.last_seen_at > idle_limit:
+    return now < login.expires_at and now - login.last_seen_at <= idle_limit
+
+
+def cached_login(settings: Settings, token: str) -> VerifiedLogin | None:
+    """The caller's login if it was verified moments ago and needs no write; no query."""
+    now = clock.now()
+    login = logins.get(_token_hash(token), now, timedelta(seconds=settings.login_trust_seconds))
+    if login is None or not _still_valid(settings, login, now):
+        return None
+    if now - login.last_seen_at > LAST_SEEN_RESOLUTION:
+        return None  # last_seen_at is due a refresh, which resume_session writes
+    return login
+
+
+def resume_session(db: Session, settings: Settings, token: str) -> VerifiedLogin | None:
+    """The live login for a cookie token, or None when unknown, revoked or expired."""
+    now = clock.now()
+    token_hash = _token_hash(token)
+    login_session = db.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash))
+    if login_session is None or login_session.revoked_at is not None:
         return None
     if not login_session.user.active:
         return None
+    login = _verified(login_session, now)
+    if not _still_valid(settings, login, now):
+        return None
     if now - login_session.last_seen_at > LAST_SEEN_RESOLUTION:
         login_session.last_seen_at = now
-    return login_session
+        login = replace(login, last_seen_at=now)
+    logins.put(token_hash, login)
+    return login
 
 
-def csrf_matches(login_session: LoginSession, presented: str | None) -> bool:
-    return presented is not None and hmac.compare_digest(login_session.csrf_token, presented)
+def _verified(login_session: LoginSession, now: datetime) -> VerifiedLogin:
+    return VerifiedLogin(
+        session_id=login_session.id,
+        user_id=login_session.user_id,
+        role=login_session.user.role,
+        csrf_token=login_session.csrf_token,
+        expires_at=login_session.expires_at,
+        last_seen_at=login_session.last_seen_at,
+        verified_at=now,
+    )
 
 
-def logout(db: Session, actor: Actor, login_session: LoginSession) -> None:
-    login_session.revoked_at = clock.now()
-    record(db, actor, "auth.logout", "user", login_session.user_id)
+def csrf_matches(login: VerifiedLogin, presented: str | None) -> bool:
+    return presented is not None and hmac.compare_digest(login.csrf_token, presented)
+
+
+def logout(db: Session, actor: Actor, session_id: uuid.UUID) -> None:
+    db.execute(
+        update(LoginSession).where(LoginSession.id == session_id).values(revoked_at=clock.now())
+    )
+    forget_logins(db)
+    record(db, actor, "auth.logout", "user", actor.id)
     db.flush()
 
 
@@ -180,6 +215,8 @@ def update_user(db: Session, actor: Actor, user_id: uuid.UUID, data: UserUpdate)
             .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
             .values(revoked_at=clock.now())
         )
+    # A role or an active flag is part of every cached login of this user.
+    forget_logins(db)
     db.flush()
     changed = sorted([*changes, *(["password"] if password is not None else [])])
     record(db, actor, "user.update", "user", user.id, detail={"changed": changed})

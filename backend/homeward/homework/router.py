@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
@@ -31,10 +31,11 @@ from homeward.homework.schemas import (
     HomeworkUpdate,
 )
 from homeward.pagination import Page, PageParams, page_params
+from homeward.routing import api_router
 from homeward.sessions.exceptions import SessionNotFound
 from homeward.types import UTCInstant
 
-router = APIRouter(tags=["homework"])
+router = api_router(tags=["homework"])
 
 Pagination = Annotated[PageParams, Depends(page_params)]
 Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]

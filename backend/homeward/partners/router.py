@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import Depends, status
 
 from homeward.db import DbSession
 from homeward.deps import AdminOnly, CurrentPartner
@@ -16,9 +16,10 @@ from homeward.partners.schemas import (
     PartnerCreate,
     PartnerRead,
 )
+from homeward.routing import api_router
 
-router = APIRouter(prefix="/partners", tags=["partners"])
-partner_api_router = APIRouter(tags=["partner-api"])
+router = api_router(prefix="/partners", tags=["partners"])
+partner_api_router = api_router(tags=["partner-api"])
 
 
 @router.get("", response_model=Page[PartnerRead])

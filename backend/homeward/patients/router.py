@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import Body, Depends, Query, status
 
 from homeward.auth.models import Role
 from homeward.db import DbSession
@@ -29,8 +29,9 @@ from homeward.patients.schemas import (
     PatientRead,
     PatientUpdate,
 )
+from homeward.routing import api_router
 
-router = APIRouter(prefix="/patients", tags=["patients"])
+router = api_router(prefix="/patients", tags=["patients"])
 
 Pagination = Annotated[PageParams, Depends(page_params)]
 PatientReader = Annotated[

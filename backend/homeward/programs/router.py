@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Response, status
+from fastapi import Depends, Header, Response, status
 
 from homeward.db import DbSession
 from homeward.deps import AdminOnly, CurrentPartner, CurrentStaff
@@ -30,9 +30,10 @@ from homeward.programs.schemas import (
     SlotRead,
     SlotUpdate,
 )
+from homeward.routing import api_router
 
-router = APIRouter(prefix="/programs", tags=["programs"])
-partner_api_router = APIRouter(tags=["partner-api"])
+router = api_router(prefix="/programs", tags=["programs"])
+partner_api_router = api_router(tags=["partner-api"])
 
 Pagination = Annotated[PageParams, Depends(page_params)]
 

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
@@ -9,8 +9,9 @@ from homeward.enrollments.exceptions import EnrollmentNotFound
 from homeward.errors import responses
 from homeward.progress import service
 from homeward.progress.schemas import ProgressRead
+from homeward.routing import api_router
 
-router = APIRouter(tags=["progress"])
+router = api_router(tags=["progress"])
 
 ClinicalReaders = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical")]
 

@@ -1,7 +1,7 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import Header, Query, Response
 
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
@@ -9,8 +9,9 @@ from homeward.errors import responses
 from homeward.reports import service, tables
 from homeward.reports.exceptions import InvalidReportRange
 from homeward.reports.schemas import CensusReport, OutcomesReport
+from homeward.routing import api_router
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = api_router(prefix="/reports", tags=["reports"])
 
 # Reports hold no patient-identifying data, so viewers may read them; intake may not.
 ReportReader = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical", "viewer")]

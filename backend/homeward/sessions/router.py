@@ -1,13 +1,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import Body, Depends, Query, status
 
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import PermissionDenied, responses
 from homeward.pagination import Page, PageParams, page_params
 from homeward.programs.models import SessionType
+from homeward.routing import api_router
 from homeward.sessions import attendance, schedule, service
 from homeward.sessions.exceptions import (
     FacilitatorBusy,
@@ -34,7 +35,7 @@ from homeward.sessions.schemas import (
 )
 from homeward.types import UTCInstant
 
-router = APIRouter(tags=["sessions"])
+router = api_router(tags=["sessions"])
 
 Pagination = Annotated[PageParams, Depends(page_params)]
 Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]

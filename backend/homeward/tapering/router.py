@@ -1,13 +1,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import Body, Depends, Query
 
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import InvalidInput, responses
 from homeward.pagination import Page, PageParams, page_params
 from homeward.programs.exceptions import ProgramNotFound
+from homeward.routing import api_router
 from homeward.tapering import evaluation, review, service, simulation
 from homeward.tapering.exceptions import (
     RecommendationDecided,
@@ -30,7 +31,7 @@ from homeward.tapering.schemas import (
     SimulationSnapshot,
 )
 
-router = APIRouter(tags=["tapering"])
+router = api_router(tags=["tapering"])
 
 Pagination = Annotated[PageParams, Depends(page_params)]
 Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]
