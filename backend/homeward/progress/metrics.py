@@ -28,7 +28,10 @@ from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from homeward.enrollments.models import (
     ClinicalEvent,
@@ -196,6 +199,27 @@ def _reader(key: MetricKey, as_of: date, offsets: Mapping[Metric, Mapping[int, i
     return lambda c: float(c.events[at])
 
 
+class _Unindexed(ColumnElement[Any]):
+    """A column as SQLite's planner cannot use an index for: `+column`."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _compile_unindexed(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(_Unindexed, "sqlite")
+def _compile_unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)
+
+
 def _count_if(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -264,7 +288,6 @@ def _attendance(
             ),
         )
         .where(
-            RosterEntry.enrollment_id.in_(cohort),
             TreatmentSession.status != SessionStatus.cancelled,
             TreatmentSession.starts_at >= earliest - LONGEST_SESSION,
             TreatmentSession.starts_at < end,
@@ -274,10 +297,16 @@ def _attendance(
         )
         .group_by(RosterEntry.enrollment_id)
     )
-    if program_ids is not None:
+    if program_ids is None:
+        statement = statement.where(RosterEntry.enrollment_id.in_(cohort))
+    else:
         # Redundant with the cohort, but it lets the database start from the programs'
-        # sessions (an index) rather than every session of the period.
-        statement = statement.where(TreatmentSession.program_id.in_(program_ids))
+        # sessions (an index) rather than every session of the period; SQLite does so
+        # only when the roster's index on enrollments is out of its reach.
+        statement = statement.where(
+            _Unindexed(RosterEntry.enrollment_id.expression).in_(cohort),
+            TreatmentSession.program_id.in_(program_ids),
+        )
     return {row[0]: row[1:] for row in db.connection().execute(statement).all()}
 
 
