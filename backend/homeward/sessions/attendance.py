@@ -3,13 +3,14 @@
 import uuid
 from collections.abc import Sequence
 
+from pydantic import TypeAdapter
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from homeward import clock
 from homeward.audit.service import Actor, record
 from homeward.errors import InvalidInput
-from homeward.sessions.exceptions import SessionCancelled, SessionNotStarted
+from homeward.sessions.exceptions import SessionCancelled, SessionNotFound, SessionNotStarted
 from homeward.sessions.models import (
     Attendance,
     AttendanceStatus,
@@ -17,24 +18,31 @@ from homeward.sessions.models import (
     SessionStatus,
     TreatmentSession,
 )
-from homeward.sessions.schemas import AttendanceWrite
+from homeward.sessions.schemas import AttendanceRead, AttendanceWrite
 from homeward.sessions.service import find_session, require_session_type
 
 ABSENT = (AttendanceStatus.absent_excused, AttendanceStatus.absent_unexcused)
+_RECORDS = TypeAdapter(list[AttendanceRead])
 
 
-def _session_attendance(db: Session, session_id: uuid.UUID) -> list[Attendance]:
-    return list(
-        db.scalars(
-            select(Attendance)
-            .where(Attendance.session_id == session_id)
-            .order_by(Attendance.enrollment_id)
-            .execution_options(populate_existing=True)
+def _session_attendance(db: Session, session_id: uuid.UUID) -> list[AttendanceRead]:
+    # Plain rows: no ORM objects to build, and nothing stale in the identity map to refresh.
+    rows = db.connection().execute(
+        select(
+            Attendance.enrollment_id,
+            Attendance.status,
+            Attendance.minutes_attended,
+            Attendance.note,
+            Attendance.recorded_by_id,
+            Attendance.recorded_at,
         )
+        .where(Attendance.session_id == session_id)
+        .order_by(Attendance.enrollment_id)
     )
+    return _RECORDS.validate_python(list(rows.mappings()))
 
 
-def list_attendance(db: Session, actor: Actor, session_id: uuid.UUID) -> list[Attendance]:
+def list_attendance(db: Session, actor: Actor, session_id: uuid.UUID) -> list[AttendanceRead]:
     session = find_session(db, session_id)
     records = _session_attendance(db, session.id)
     record(db, actor, "attendance.read", "session", session.id, detail={"count": len(records)})
@@ -91,23 +99,28 @@ def _records(
 
 def record_attendance(
     db: Session, actor: Actor, session_id: uuid.UUID, items: Sequence[AttendanceWrite]
-) -> list[Attendance]:
+) -> list[AttendanceRead]:
     """Record attendance for some or all of the roster.
 
     Re-sending replaces the earlier records of the enrollments listed; the others
     stay. A fixed number of statements whatever the roster's size.
     """
-    session = find_session(db, session_id)
+    # Read with a row lock: two people saving the same roster at once would both delete,
+    # then both insert (a duplicate key); the second waits, then replaces the first. The
+    # checks below see the row as it stands once locked.
+    session = db.scalar(
+        select(TreatmentSession)
+        .where(TreatmentSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if session is None:
+        raise SessionNotFound()
     require_session_type(actor, session.session_type)
     if session.status == SessionStatus.cancelled:
         raise SessionCancelled("Attendance cannot be recorded for a cancelled session")
     if session.starts_at > clock.now():
         raise SessionNotStarted("Attendance can be recorded once the session has started")
-    # Two people saving the same roster at once would both delete, then both insert
-    # (a duplicate key); the row lock makes the second wait and then replace the first.
-    db.execute(
-        select(TreatmentSession.id).where(TreatmentSession.id == session.id).with_for_update()
-    )
     rostered = set(
         db.scalars(select(RosterEntry.enrollment_id).where(RosterEntry.session_id == session.id))
     )
@@ -120,8 +133,12 @@ def record_attendance(
         )
         .execution_options(synchronize_session=False)
     )
-    db.execute(insert(Attendance).values(rows))
+    # One executemany; with nulls rendered, rows with and without a note share one statement.
+    db.execute(insert(Attendance).execution_options(render_nulls=True), rows)
     db.expire(session, ["attendance"])
+    saved = _session_attendance(db, session.id)
+    # Recorded after the reads: an event flushed by a read's autoflush would cost a
+    # second statement at commit to link it into the hash chain.
     record(
         db,
         actor,
@@ -130,4 +147,4 @@ def record_attendance(
         session.id,
         detail={"enrollment_ids": [str(row["enrollment_id"]) for row in rows]},
     )
-    return _session_attendance(db, session.id)
+    return saved

@@ -20,7 +20,7 @@ from homeward.sessions.exceptions import (
     SessionNotFound,
     SessionNotStarted,
 )
-from homeward.sessions.models import Attendance, SessionStatus
+from homeward.sessions.models import SessionStatus
 from homeward.sessions.schemas import (
     AttendanceBatch,
     AttendanceRead,
@@ -157,7 +157,9 @@ def write_group_note(
     response_model=list[AttendanceRead],
     responses=responses(SessionNotFound),
 )
-def list_attendance(session_id: uuid.UUID, staff: Readers, db: DbSession) -> list[Attendance]:
+def list_attendance(
+    session_id: uuid.UUID, staff: Readers, db: DbSession
+) -> list[AttendanceRead]:
     return attendance.list_attendance(db, staff.actor, session_id)
 
 
@@ -171,7 +173,7 @@ def record_attendance(
     body: Annotated[AttendanceBatch, Body()],
     staff: Booking,
     db: DbSession,
-) -> list[Attendance]:
+) -> list[AttendanceRead]:
     """Record attendance for rostered enrollments; re-sending replaces their earlier records.
 
     Returns every attendance record of the session.
