@@ -157,9 +157,7 @@ def write_group_note(
     response_model=list[AttendanceRead],
     responses=responses(SessionNotFound),
 )
-def list_attendance(
-    session_id: uuid.UUID, staff: Readers, db: DbSession
-) -> list[AttendanceRead]:
+def list_attendance(session_id: uuid.UUID, staff: Readers, db: DbSession) -> list[AttendanceRead]:
     return attendance.list_attendance(db, staff.actor, session_id)
 
 
