@@ -1,5 +1,5 @@
 import uuid
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Body, Depends, Header, Query, Response, status
 
@@ -56,7 +56,10 @@ EventWriter = Annotated[StaffPrincipal, require_roles(Role.admin, Role.clinician
 ACTION_ERRORS = (EnrollmentNotFound, IllegalTransition, PreconditionFailed, InvalidInput)
 
 
-def _tagged(response: Response, enrollment: Enrollment) -> Enrollment:
+Tagged = TypeVar("Tagged", Enrollment, EnrollmentRead)
+
+
+def _tagged(response: Response, enrollment: Tagged) -> Tagged:
     response.headers["ETag"] = etag_for(enrollment.version)
     return enrollment
 
@@ -103,7 +106,7 @@ def create_enrollment(
 )
 def get_enrollment(
     enrollment_id: uuid.UUID, staff: Reader, db: DbSession, response: Response
-) -> Enrollment:
+) -> EnrollmentRead:
     """The `ETag` goes back as `If-Match` on PATCH (and, optionally, on actions)."""
     return _tagged(response, service.get_enrollment(db, staff.actor, enrollment_id))
 
