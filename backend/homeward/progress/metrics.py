@@ -154,8 +154,7 @@ ATTENDANCE_COLUMNS = ("attended", "recorded", "excused", "unexcused", "unrecorde
 _ATTENDED, _RECORDED, _EXCUSED, _UNEXCUSED, _UNRECORDED, _MINUTES = range(len(ATTENDANCE_COLUMNS))
 
 
-@dataclass(frozen=True)
-class _Counts:
+class _Counts(NamedTuple):
     """One enrollment's rows from the windowed queries (zeros where it had none)."""
 
     attendance: Sequence[int]
