@@ -66,6 +66,7 @@ def seed(
     import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from sqlalchemy import text
 
     from homeward.scale import build_synthetic_clinic
 
@@ -84,6 +85,9 @@ def seed(
             progress=lambda done, _: bar.update(task, completed=done),
         )
         bar.update(task, description="Committing")
+        db.commit()
+        # Fresh statistics: without them the planner guesses, badly, on tables this size.
+        db.execute(text("ANALYZE"))
         db.commit()
     elapsed = time.perf_counter() - started
     console.print(

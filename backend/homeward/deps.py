@@ -1,5 +1,6 @@
 """Who is calling: staff sessions, partner keys, roles. Permissions are `Annotated` deps."""
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
@@ -61,15 +62,18 @@ def request_actor(request: Request) -> Actor:  # a plain helper, not a dependenc
     )
 
 
-def _deny(db: Session, request: Request, actor: Actor, error: DomainError) -> NoReturn:
+async def _deny(db: Session, request: Request, actor: Actor, error: DomainError) -> NoReturn:
     route = request.scope.get("route")
-    record(
-        db,
-        actor,
-        f"{request.method} {getattr(route, 'path', request.url.path)}",
-        "endpoint",
-        outcome="denied",
-        detail={"status": error.status},
+    await run_in_threadpool(
+        functools.partial(
+            record,
+            db,
+            actor,
+            f"{request.method} {getattr(route, 'path', request.url.path)}",
+            "endpoint",
+            outcome="denied",
+            detail={"status": error.status},
+        )
     )
     # The denial is the audit record; it must outlive the failed request.
     error.persist_changes = True
@@ -93,22 +97,26 @@ async def get_staff(request: Request, db: DbSession, settings: SettingsDep) -> S
     if bearer is not None:
         partner = await _authenticate_key(db, bearer)
         if partner is None:
-            _deny(db, request, anonymous, Unauthenticated("The API key is not valid"))
+            await _deny(db, request, anonymous, Unauthenticated("The API key is not valid"))
         actor = Actor("partner", partner.id, None, anonymous.ip, anonymous.request_id)
-        _deny(db, request, actor, PermissionDenied("This route is for clinic staff only"))
+        await _deny(db, request, actor, PermissionDenied("This route is for clinic staff only"))
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
-        _deny(db, request, anonymous, Unauthenticated("Sign in to continue"))
+        await _deny(db, request, anonymous, Unauthenticated("Sign in to continue"))
     login = auth_service.cached_login(settings, token) or await run_in_threadpool(
         auth_service.resume_session, db, settings, token
     )
     if login is None:
-        _deny(db, request, anonymous, Unauthenticated("Your session has ended; sign in again"))
+        await _deny(
+            db, request, anonymous, Unauthenticated("Your session has ended; sign in again")
+        )
     actor = Actor("user", login.user_id, login.role.value, anonymous.ip, anonymous.request_id)
     if request.method not in SAFE_METHODS and not auth_service.csrf_matches(
         login, request.headers.get(CSRF_HEADER)
     ):
-        _deny(db, request, actor, PermissionDenied(f"Send the {CSRF_HEADER} header from sign-in"))
+        await _deny(
+            db, request, actor, PermissionDenied(f"Send the {CSRF_HEADER} header from sign-in")
+        )
     return StaffPrincipal(login, actor)
 
 
@@ -127,7 +135,7 @@ def require_roles(*roles: Role | str) -> Any:
 
     async def check(request: Request, db: DbSession, staff: CurrentStaff) -> StaffPrincipal:
         if staff.role not in allowed:
-            _deny(db, request, staff.actor, PermissionDenied("Your role does not allow this"))
+            await _deny(db, request, staff.actor, PermissionDenied("Your role does not allow this"))
         return staff
 
     return Depends(check)
@@ -138,7 +146,7 @@ async def get_partner(request: Request, db: DbSession) -> PartnerPrincipal:
     bearer = _bearer_token(request)
     partner = await _authenticate_key(db, bearer) if bearer else None
     if partner is None:
-        _deny(db, request, anonymous, Unauthenticated("Send Authorization: Bearer <api key>"))
+        await _deny(db, request, anonymous, Unauthenticated("Send Authorization: Bearer <api key>"))
     return PartnerPrincipal(
         partner, Actor("partner", partner.id, None, anonymous.ip, anonymous.request_id)
     )

@@ -1,9 +1,10 @@
 """Routers whose synchronous endpoints commit the request's transaction in their own thread.
 
-FastAPI runs a sync endpoint in a worker thread and each sync dependency in another;
-every hop costs more than a simple read does. So dependencies are async (and do no
-I/O on a hit), and the commit runs right after the endpoint, in the endpoint's thread:
-a request costs one hop. `get_db` finishes whatever is left, such as an error's rollback.
+FastAPI runs a sync endpoint in a worker thread, each sync dependency in another, and
+the response-model check in a third; every hop costs more than a simple read does. So
+dependencies are async (and do no I/O on a hit), and each endpoint runs, and commits,
+in one worker-thread call: a request costs one hop. `get_db` finishes whatever is
+left, such as an error's rollback.
 """
 
 import functools
@@ -13,18 +14,24 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from homeward.db import request_session
 
 
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(endpoint)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        result = endpoint(*args, **kwargs)
+    def call_and_commit(kwargs: dict[str, Any]) -> Any:
+        result = endpoint(**kwargs)
         db = request_session.get()
         if db is not None and db.in_transaction():
             db.commit()
         return result
+
+    # Async to FastAPI, so that it also checks the response model on the event loop
+    # instead of paying a second thread hop for it.
+    @functools.wraps(endpoint)
+    async def run(**kwargs: Any) -> Any:
+        return await run_in_threadpool(call_and_commit, kwargs)
 
     return run
 

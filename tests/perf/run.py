@@ -133,6 +133,9 @@ def prepare(database_url: str) -> Fixtures:
     with factory() as db:
         build_synthetic_clinic(db, ACTIVE_ENROLLMENTS, days=HISTORY_DAYS, progress=progress)
         db.commit()
+        # As `homeward seed --scale` does: a loaded database has planner statistics.
+        db.execute(text("ANALYZE"))
+        db.commit()
     print(f"\n  done in {time.perf_counter() - started:.1f} s")
 
     now = clock.now()

@@ -89,6 +89,8 @@ class Enrollment(UUIDPrimaryKey, Timestamped, Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_enrollments_program_id_status", "program_id", "status"),
+        # The list's keyset order: a page is read in order, not sorted from every match.
+        Index("ix_enrollments_created_at_id", "created_at", "id"),
         # A patient holds at most one unfinished enrollment per program, even under races.
         Index(
             "uq_enrollments_open_patient_program",
