@@ -18,10 +18,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy import Row, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from homeward.audit.models import AuditEvent
 
@@ -53,7 +55,7 @@ def new_event_id() -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
-def _payload(event: AuditEvent) -> dict[str, object]:
+def _payload(event: AuditEvent | Row[Any]) -> dict[str, object]:
     """What the hash covers: every column but the hash itself."""
     return {
         "id": str(event.id),
@@ -90,15 +92,15 @@ def seal_chain(db: Session) -> int:
     db.flush()
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    unlinked = list(
-        db.scalars(select(AuditEvent).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id))
-    )
+    table = cast(Table, AuditEvent.__table__)
+    # Plain rows, not ORM objects: a busy second can leave hundreds to link.
+    unlinked = db.execute(select(table).where(table.c.seq.is_(None)).order_by(table.c.id)).all()
     if not unlinked:
         return 0
     last = db.execute(
-        select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.seq.is_not(None))
-        .order_by(AuditEvent.seq.desc())
+        select(table.c.seq, table.c.hash)
+        .where(table.c.seq.is_not(None))
+        .order_by(table.c.seq.desc())
         .limit(1)
     ).first()
     seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
@@ -109,11 +111,10 @@ def seal_chain(db: Session) -> int:
         link["hash"] = _hash(_payload(event) | link)
         links.append({"b_id": event.id, "b_seq": seq, "b_prev": prev_hash, "b_hash": link["hash"]})
         prev_hash = link["hash"]
+        loaded = db.identity_map.get(identity_key(AuditEvent, event.id))
         for column, value in link.items():
-            # The rows are written below in one statement; the objects just learn the values.
-            set_committed_value(event, column, value)
-    table = AuditEvent.__table__
-    assert isinstance(table, Table)
+            if loaded is not None:  # an event this session holds learns its link too
+                set_committed_value(loaded, column, value)
     db.execute(
         update(table)
         .where(table.c.id == bindparam("b_id"))
