@@ -137,8 +137,6 @@ def record_attendance(
     db.execute(insert(Attendance).execution_options(render_nulls=True), rows)
     db.expire(session, ["attendance"])
     saved = _session_attendance(db, session.id)
-    # Recorded after the reads: an event flushed by a read's autoflush would cost a
-    # second statement at commit to link it into the hash chain.
     record(
         db,
         actor,

@@ -108,8 +108,6 @@ def find_session(db: Session, session_id: uuid.UUID) -> TreatmentSession:
 def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> SessionRead:
     session = find_session(db, session_id)
     read = read_sessions(db, [SessionBase.model_validate(session)])[0]
-    # Recorded once the reads are done: an event flushed by a later query's autoflush
-    # would cost a second statement at commit to link it into the hash chain.
     record(db, actor, "session.read", "session", session.id)
     return read
 
