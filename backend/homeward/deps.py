@@ -144,7 +144,7 @@ def require_roles(*roles: Role | str) -> Any:
 async def get_partner(request: Request, db: DbSession) -> PartnerPrincipal:
     anonymous = request_actor(request)
     bearer = _bearer_token(request)
-    partner = await _authenticate_key(db, bearer) if bearer else None
+    partner = await _authenticate_key(db, bearer or "")
     if partner is None:
         await _deny(db, request, anonymous, Unauthenticated("Send Authorization: Bearer <api key>"))
     return PartnerPrincipal(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import RowMapping, Select, Subquery, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -43,6 +43,10 @@ async def page_params(
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
+
+
+# What a list endpoint declares to take `limit` and `cursor`.
+Pagination = Annotated[PageParams, Depends(page_params)]
 
 
 def _encode(values: Sequence[Any]) -> str:

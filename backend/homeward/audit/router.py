@@ -2,13 +2,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Query
 
 from homeward.audit import service
 from homeward.audit.schemas import AuditEventRead
 from homeward.db import DbSession
 from homeward.deps import require_roles
-from homeward.pagination import Page, PageParams, page_params
+from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
 
 router = api_router(prefix="/audit-events", tags=["audit"])
@@ -17,7 +17,7 @@ router = api_router(prefix="/audit-events", tags=["audit"])
 @router.get("", response_model=Page[AuditEventRead], dependencies=[require_roles("admin")])
 def list_audit_events(
     db: DbSession,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Pagination,
     actor_id: uuid.UUID | None = None,
     patient_id: uuid.UUID | None = None,
     resource_type: Annotated[str | None, Query(max_length=40)] = None,

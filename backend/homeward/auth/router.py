@@ -1,8 +1,7 @@
 import uuid
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import Depends, Request, Response, status
+from fastapi import Request, Response, status
 
 from homeward.auth import service
 from homeward.auth.exceptions import AccountLocked, EmailTaken, InvalidCredentials, WeakPassword
@@ -17,7 +16,7 @@ from homeward.deps import (
     request_actor,
 )
 from homeward.errors import NotFound, responses
-from homeward.pagination import Page, PageParams, page_params
+from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
 from homeward.settings import Settings
 
@@ -74,9 +73,7 @@ def me(staff: CurrentStaff, settings: SettingsDep, db: DbSession) -> LoginResult
 
 
 @router.get("/users", response_model=Page[UserRead])
-def list_users(
-    _: AdminOnly, db: DbSession, page: Annotated[PageParams, Depends(page_params)]
-) -> Page[UserRead]:
+def list_users(_: AdminOnly, db: DbSession, page: Pagination) -> Page[UserRead]:
     return service.list_users(db, page)
 
 

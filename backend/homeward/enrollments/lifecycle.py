@@ -214,10 +214,9 @@ def complete(
 ) -> Enrollment:
     data = data or CompleteRequest()
     enrollment = _start(db, enrollment_id, "complete", if_match)
-    completed_on = data.completed_on or program_today(enrollment.program)
-    _check_day(
-        "completed_on", completed_on, program_today(enrollment.program), enrollment.admitted_on
-    )
+    today = program_today(enrollment.program)
+    completed_on = data.completed_on or today
+    _check_day("completed_on", completed_on, today, enrollment.admitted_on)
     enrollment.completed_on = completed_on
     return _move(
         db,

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated, TypeVar
 
-from fastapi import Body, Depends, Header, Query, Response, status
+from fastapi import Body, Header, Query, Response, status
 
 from homeward.auth.models import Role
 from homeward.db import DbSession
@@ -37,12 +37,11 @@ from homeward.enrollments.schemas import (
 )
 from homeward.errors import InvalidInput, PreconditionFailed, PreconditionRequired, responses
 from homeward.etag import etag_for
-from homeward.pagination import Page, PageParams, page_params
+from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
 
 router = api_router(prefix="/enrollments", tags=["enrollments"])
 
-Pagination = Annotated[PageParams, Depends(page_params)]
 IfMatch = Annotated[str | None, Header()]
 Reader = Annotated[
     StaffPrincipal, require_roles(Role.admin, Role.clinician, Role.medical, Role.intake)

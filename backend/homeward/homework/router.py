@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query, status
+from fastapi import Query, status
 
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
@@ -30,14 +30,13 @@ from homeward.homework.schemas import (
     HomeworkTemplateRead,
     HomeworkUpdate,
 )
-from homeward.pagination import Page, PageParams, page_params
+from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
 from homeward.sessions.exceptions import SessionNotFound
 from homeward.types import UTCInstant
 
 router = api_router(tags=["homework"])
 
-Pagination = Annotated[PageParams, Depends(page_params)]
 Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]
 Readers = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical")]
 

@@ -1,12 +1,11 @@
 import uuid
-from typing import Annotated
 
-from fastapi import Depends, status
+from fastapi import status
 
 from homeward.db import DbSession
 from homeward.deps import AdminOnly, CurrentPartner
 from homeward.errors import Conflict, NotFound, responses
-from homeward.pagination import Page, PageParams, page_params
+from homeward.pagination import Page, Pagination
 from homeward.partners import service
 from homeward.partners.models import Partner, PartnerApiKey
 from homeward.partners.schemas import (
@@ -23,9 +22,7 @@ partner_api_router = api_router(tags=["partner-api"])
 
 
 @router.get("", response_model=Page[PartnerRead])
-def list_partners(
-    _: AdminOnly, db: DbSession, page: Annotated[PageParams, Depends(page_params)]
-) -> Page[PartnerRead]:
+def list_partners(_: AdminOnly, db: DbSession, page: Pagination) -> Page[PartnerRead]:
     return service.list_partners(db, page)
 
 

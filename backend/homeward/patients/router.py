@@ -1,13 +1,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Body, Depends, Query, status
+from fastapi import Body, Query, status
 
 from homeward.auth.models import Role
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import InvalidInput, responses
-from homeward.pagination import Page, PageParams, page_params
+from homeward.pagination import Page, Pagination
 from homeward.patients import consents, service
 from homeward.patients.exceptions import (
     ConsentAlreadyRevoked,
@@ -33,7 +33,6 @@ from homeward.routing import api_router
 
 router = api_router(prefix="/patients", tags=["patients"])
 
-Pagination = Annotated[PageParams, Depends(page_params)]
 PatientReader = Annotated[
     StaffPrincipal, require_roles(Role.admin, Role.clinician, Role.medical, Role.intake)
 ]

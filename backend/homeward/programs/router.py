@@ -1,13 +1,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Header, Response, status
+from fastapi import Header, Response, status
 
 from homeward.db import DbSession
 from homeward.deps import AdminOnly, CurrentPartner, CurrentStaff
 from homeward.errors import InvalidInput, PreconditionFailed, PreconditionRequired, responses
 from homeward.etag import etag_for
-from homeward.pagination import Page, PageParams, page_params
+from homeward.pagination import Page, Pagination
 from homeward.programs import service
 from homeward.programs.exceptions import (
     FacilitatorDoubleBooked,
@@ -34,8 +34,6 @@ from homeward.routing import api_router
 
 router = api_router(prefix="/programs", tags=["programs"])
 partner_api_router = api_router(tags=["partner-api"])
-
-Pagination = Annotated[PageParams, Depends(page_params)]
 
 
 @router.get("", response_model=Page[ProgramRead])

@@ -1,12 +1,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Body, Depends, Query, status
+from fastapi import Body, Query, status
 
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import PermissionDenied, responses
-from homeward.pagination import Page, PageParams, page_params
+from homeward.pagination import Page, Pagination
 from homeward.programs.models import SessionType
 from homeward.routing import api_router
 from homeward.sessions import attendance, schedule, service
@@ -37,7 +37,6 @@ from homeward.types import UTCInstant
 
 router = api_router(tags=["sessions"])
 
-Pagination = Annotated[PageParams, Depends(page_params)]
 Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]
 # Medical staff book and record medical sessions; the service checks the type.
 Booking = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical")]

@@ -1,12 +1,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Body, Depends, Query
+from fastapi import Body, Query
 
 from homeward.db import DbSession
-from homeward.deps import StaffPrincipal, require_roles
+from homeward.deps import AdminOnly, StaffPrincipal, require_roles
 from homeward.errors import InvalidInput, responses
-from homeward.pagination import Page, PageParams, page_params
+from homeward.pagination import Page, Pagination
 from homeward.programs.exceptions import ProgramNotFound
 from homeward.routing import api_router
 from homeward.tapering import evaluation, review, service, simulation
@@ -33,10 +33,8 @@ from homeward.tapering.schemas import (
 
 router = api_router(tags=["tapering"])
 
-Pagination = Annotated[PageParams, Depends(page_params)]
 Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]
 ClinicalReaders = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical")]
-Admin = Annotated[StaffPrincipal, require_roles("admin")]
 
 
 @router.get(
@@ -59,7 +57,7 @@ def get_rules(
     response_model=RuleSetRead,
     responses=responses(ProgramNotFound),
 )
-def put_rules(program_id: uuid.UUID, body: RuleSet, admin: Admin, db: DbSession) -> RuleSetRead:
+def put_rules(program_id: uuid.UUID, body: RuleSet, admin: AdminOnly, db: DbSession) -> RuleSetRead:
     """Store the document as the next version. Errors point at the rule and condition."""
     return service.put_rule_set(db, admin.actor, program_id, body).read()
 
