@@ -24,12 +24,13 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
@@ -120,15 +121,42 @@ def today_in(timezone: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
-def active_cohort(program_ids: Iterable[uuid.UUID]) -> Select[uuid.UUID]:
-    return select(Enrollment.id).where(
-        Enrollment.program_id.in_(list(program_ids)),
-        Enrollment.status == EnrollmentStatus.active,
+class Cohort(NamedTuple):
+    """Whom to measure: the active enrollments of `programs`, or exactly `enrollments`."""
+
+    programs: tuple[uuid.UUID, ...] = ()
+    enrollments: tuple[uuid.UUID, ...] | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.enrollments is not None
+
+    def params(self) -> dict[str, list[uuid.UUID]]:
+        if self.enrollments is not None:
+            return {"cohort": list(self.enrollments)}
+        return {"cohort_programs": list(self.programs)}
+
+
+def active_cohort(program_ids: Iterable[uuid.UUID]) -> Cohort:
+    return Cohort(programs=tuple(program_ids))
+
+
+def given_cohort(enrollment_ids: Iterable[uuid.UUID]) -> Cohort:
+    return Cohort(enrollments=tuple(enrollment_ids))
+
+
+def _in_cohort(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], given: bool
+) -> ColumnElement[bool]:
+    """`column` names a member of the cohort, whose ids or programs are bound on execution."""
+    if given:
+        return column.in_(bindparam("cohort", expanding=True))
+    return column.in_(
+        select(Enrollment.id).where(
+            Enrollment.program_id.in_(bindparam("cohort_programs", expanding=True)),
+            Enrollment.status == EnrollmentStatus.active,
+        )
     )
-
-
-def given_cohort(enrollment_ids: Iterable[uuid.UUID]) -> Select[uuid.UUID]:
-    return select(Enrollment.id).where(Enrollment.id.in_(list(enrollment_ids)))
 
 
 def _days(as_of: date, since: date | None) -> float | None:
@@ -223,44 +251,42 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def enrollment_states(db: Session, cohort: Select[uuid.UUID]) -> dict[uuid.UUID, EnrollmentState]:
-    rows = (
-        db.connection()
-        .execute(
-            select(
-                Enrollment.id,
-                Enrollment.patient_id,
-                Enrollment.program_id,
-                Enrollment.status,
-                Enrollment.current_phase_id,
-                Enrollment.phase_started_on,
-                Enrollment.admitted_on,
-                Enrollment.expected_end_on,
-                Enrollment.primary_clinician_id,
-                Enrollment.version,
-            ).where(Enrollment.id.in_(cohort))
-        )
-        .all()
-    )
+Statement = Select[*tuple[Any, ...]]
+
+# The statements below are built once per shape (windows, cohort kind) and take the
+# dates, bounds and ids as parameters: building and keying a statement of a dozen
+# CASE columns costs more than running it for one enrollment.
+
+
+@lru_cache
+def _states_statement(given: bool) -> Statement:
+    return select(
+        Enrollment.id,
+        Enrollment.patient_id,
+        Enrollment.program_id,
+        Enrollment.status,
+        Enrollment.current_phase_id,
+        Enrollment.phase_started_on,
+        Enrollment.admitted_on,
+        Enrollment.expected_end_on,
+        Enrollment.primary_clinician_id,
+        Enrollment.version,
+    ).where(_in_cohort(Enrollment.id, given))
+
+
+def enrollment_states(db: Session, cohort: Cohort) -> dict[uuid.UUID, EnrollmentState]:
+    rows = db.connection().execute(_states_statement(cohort.given), cohort.params()).all()
     # Positional: the columns are selected in the dataclass's field order.
     return {row[0]: EnrollmentState(*cast(tuple[Any, ...], row)) for row in rows}
 
 
-def _attendance(
-    db: Session,
-    cohort: Select[uuid.UUID],
-    windows: list[int],
-    bounds: Mapping[int, tuple[datetime, datetime]],
-    now: datetime,
-    program_ids: list[uuid.UUID] | None,
-) -> dict[uuid.UUID, Sequence[int]]:
-    """Per enrollment, `ATTENDANCE_COLUMNS` for each window in turn."""
-    earliest = min(bounds[w][0] for w in windows)
-    end = min(bounds[windows[0]][1], now)
+@lru_cache
+def _attendance_statement(windows: tuple[int, ...], given: bool, narrowed: bool) -> Statement:
+    """Per enrollment, `ATTENDANCE_COLUMNS` for each window in turn (shortest first)."""
     ends_at, status = TreatmentSession.ends_at, Attendance.status
     columns: list[Any] = []
     for w in windows:
-        inside = ends_at >= bounds[w][0]
+        inside = ends_at >= bindparam(f"start_{w}")
         columns += [
             _count_if(and_(inside, status.in_(ATTENDED))).label(f"attended_{w}"),
             _count_if(and_(inside, status.is_not(None))).label(f"recorded_{w}"),
@@ -288,72 +314,61 @@ def _attendance(
         )
         .where(
             TreatmentSession.status != SessionStatus.cancelled,
-            TreatmentSession.starts_at >= earliest - LONGEST_SESSION,
-            TreatmentSession.starts_at < end,
-            ends_at >= earliest,
-            ends_at < bounds[windows[0]][1],
-            ends_at <= now,
+            TreatmentSession.starts_at >= bindparam("starts_from"),
+            TreatmentSession.starts_at < bindparam("starts_before"),
+            ends_at >= bindparam(f"start_{windows[-1]}"),
+            ends_at < bindparam("window_end"),
+            ends_at <= bindparam("now"),
         )
         .group_by(RosterEntry.enrollment_id)
     )
-    if program_ids is None:
-        statement = statement.where(RosterEntry.enrollment_id.in_(cohort))
-    else:
-        # Redundant with the cohort, but it lets the database start from the programs'
-        # sessions (an index) rather than every session of the period; SQLite does so
-        # only when the roster's index on enrollments is out of its reach.
-        statement = statement.where(
-            _Unindexed(RosterEntry.enrollment_id.expression).in_(cohort),
-            TreatmentSession.program_id.in_(program_ids),
-        )
-    return {row[0]: row[1:] for row in db.connection().execute(statement).all()}
+    if not narrowed:
+        return statement.where(_in_cohort(RosterEntry.enrollment_id, given))
+    # Redundant with the cohort, but it lets the database start from the programs'
+    # sessions (an index) rather than every session of the period; SQLite does so
+    # only when the roster's index on enrollments is out of its reach.
+    return statement.where(
+        _in_cohort(_Unindexed(RosterEntry.enrollment_id.expression), given),
+        TreatmentSession.program_id.in_(bindparam("programs", expanding=True)),
+    )
 
 
-def _homework(
-    db: Session,
-    cohort: Select[uuid.UUID],
-    windows: list[int],
-    bounds: Mapping[int, tuple[datetime, datetime]],
-    now: datetime,
-) -> dict[uuid.UUID, Sequence[int]]:
-    """Per enrollment, (due, done) for each window in turn."""
+@lru_cache
+def _homework_statement(windows: tuple[int, ...], given: bool) -> Statement:
+    """Per enrollment, (due, done) for each window in turn (shortest first)."""
     done = or_(
         Homework.status.in_((HomeworkStatus.submitted, HomeworkStatus.reviewed)),
         Homework.submitted_at.is_not(None),
     )
     columns: list[Any] = []
     for w in windows:
-        inside = Homework.due_at >= bounds[w][0]
+        inside = Homework.due_at >= bindparam(f"start_{w}")
         columns += [
             _count_if(inside).label(f"due_{w}"),
             _count_if(and_(inside, done)).label(f"done_{w}"),
         ]
-    statement = (
+    return (
         select(Homework.enrollment_id, *columns)
         .where(
-            Homework.enrollment_id.in_(cohort),
-            Homework.due_at >= min(bounds[w][0] for w in windows),
-            Homework.due_at < bounds[windows[0]][1],
-            Homework.due_at <= now,
+            _in_cohort(Homework.enrollment_id, given),
+            Homework.due_at >= bindparam(f"start_{windows[-1]}"),
+            Homework.due_at < bindparam("window_end"),
+            Homework.due_at <= bindparam("now"),
         )
         .group_by(Homework.enrollment_id)
     )
-    return {row[0]: row[1:] for row in db.connection().execute(statement).all()}
 
 
-def _use_events(
-    db: Session, cohort: Select[uuid.UUID], windows: list[int], as_of: date
-) -> tuple[dict[uuid.UUID, Sequence[int]], dict[uuid.UUID, date]]:
-    """Per enrollment, the events of each window in turn; and the last use."""
+@lru_cache
+def _use_events_statement(windows: tuple[int, ...], given: bool) -> Statement:
+    """Per enrollment, the last use, then the events of each window in turn."""
     occurred = ClinicalEvent.occurred_on
-    columns = [
-        _count_if(occurred >= as_of - timedelta(days=w - 1)).label(f"events_{w}") for w in windows
-    ]
-    statement = (
+    columns = [_count_if(occurred >= bindparam(f"since_{w}")).label(f"events_{w}") for w in windows]
+    return (
         select(ClinicalEvent.enrollment_id, func.max(occurred).label("last_use_on"), *columns)
         .where(
-            ClinicalEvent.enrollment_id.in_(cohort),
-            occurred <= as_of,
+            _in_cohort(ClinicalEvent.enrollment_id, given),
+            occurred <= bindparam("as_of"),
             or_(
                 ClinicalEvent.kind == EventKind.relapse,
                 and_(
@@ -364,12 +379,6 @@ def _use_events(
         )
         .group_by(ClinicalEvent.enrollment_id)
     )
-    counts: dict[uuid.UUID, Sequence[int]] = {}
-    last_use: dict[uuid.UUID, date] = {}
-    for row in db.connection().execute(statement).all():
-        counts[row[0]] = row[2:]
-        last_use[row[0]] = _as_date(row[1])
-    return counts, last_use
 
 
 def _as_date(value: date | str) -> date:
@@ -379,7 +388,7 @@ def _as_date(value: date | str) -> date:
 
 def compute(
     db: Session,
-    cohort: Select[uuid.UUID],
+    cohort: Cohort,
     *,
     timezone: str,
     as_of: date,
@@ -395,29 +404,52 @@ def compute(
     # The queries below go straight to the connection (no ORM row handling, which
     # costs more than the query itself for a large cohort), so flush first.
     db.flush()
+    connection = db.connection()
     result = CohortMetrics(as_of=as_of, enrollments=enrollment_states(db, cohort))
     if not result.enrollments:
         return result
 
-    def windows_for(metrics: Iterable[Metric]) -> list[int]:
+    def windows_for(metrics: Iterable[Metric]) -> tuple[int, ...]:
         chosen = set(metrics)
-        return sorted(
-            {k.window_days for k in wanted if k.metric in chosen and k.window_days is not None}
+        return tuple(
+            sorted(
+                {k.window_days for k in wanted if k.metric in chosen and k.window_days is not None}
+            )
         )
 
     all_windows = sorted({k.window_days for k in wanted if k.window_days is not None})
     bounds = {w: window_bounds(as_of, w, timezone) for w in all_windows}
     attendance_windows = windows_for(ATTENDANCE_METRICS)
     homework_windows = windows_for([Metric.homework_completion_rate])
-    event_windows = windows_for([Metric.relapse_events])
+    event_windows = windows_for([Metric.relapse_events]) or (1,)
+    params: dict[str, Any] = {
+        **cohort.params(),
+        **{f"start_{w}": start for w, (start, _) in bounds.items()},
+        "window_end": bounds[all_windows[0]][1] if all_windows else None,
+        "now": now,
+        "as_of": as_of,
+        **{f"since_{w}": as_of - timedelta(days=w - 1) for w in event_windows},
+    }
 
-    attendance = (
-        _attendance(db, cohort, attendance_windows, bounds, now, program_ids)
-        if attendance_windows
-        else {}
-    )
-    homework = _homework(db, cohort, homework_windows, bounds, now) if homework_windows else {}
-    events, last_use = _use_events(db, cohort, event_windows or [1], as_of)
+    attendance: dict[uuid.UUID, Sequence[int]] = {}
+    if attendance_windows:
+        earliest = bounds[attendance_windows[-1]][0]
+        params["starts_from"] = earliest - LONGEST_SESSION
+        params["starts_before"] = min(params["window_end"], now)
+        narrowed = program_ids is not None
+        if narrowed:
+            params["programs"] = program_ids
+        statement = _attendance_statement(attendance_windows, cohort.given, narrowed)
+        attendance = {row[0]: row[1:] for row in connection.execute(statement, params).all()}
+    homework: dict[uuid.UUID, Sequence[int]] = {}
+    if homework_windows:
+        statement = _homework_statement(homework_windows, cohort.given)
+        homework = {row[0]: row[1:] for row in connection.execute(statement, params).all()}
+    events: dict[uuid.UUID, Sequence[int]] = {}
+    last_use: dict[uuid.UUID, date] = {}
+    for row in connection.execute(_use_events_statement(event_windows, cohort.given), params).all():
+        events[row[0]] = row[2:]
+        last_use[row[0]] = _as_date(row[1])
     result.last_use_on = last_use
 
     by_window = {w: i * len(ATTENDANCE_COLUMNS) for i, w in enumerate(attendance_windows)}
@@ -430,7 +462,7 @@ def compute(
     unrecorded_at = [(w, at + _UNRECORDED) for w, at in offsets[Metric.attendance_rate].items()]
     no_attendance = (0,) * (len(ATTENDANCE_COLUMNS) * len(attendance_windows))
     no_homework = (0,) * (2 * len(homework_windows))
-    no_events = (0,) * len(event_windows or [1])
+    no_events = (0,) * len(event_windows)
     for enrollment_id, state in result.enrollments.items():
         counts = _Counts(
             attendance.get(enrollment_id, no_attendance),
