@@ -1,6 +1,8 @@
 """Mounting the API: staff routes need a signed-in user, partner routes a key."""
 
 from fastapi import Depends, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from homeward.audit.router import router as audit_router
 from homeward.auth.router import public_router as auth_public_router
@@ -16,6 +18,7 @@ from homeward.programs.router import partner_api_router as partner_programs_rout
 from homeward.programs.router import router as programs_router
 from homeward.progress.router import router as progress_router
 from homeward.reports.router import router as reports_router
+from homeward.routing import DomainRouter
 from homeward.sessions.router import router as sessions_router
 from homeward.tapering.router import router as tapering_router
 
@@ -46,14 +49,12 @@ def include_api(app: FastAPI) -> None:
     walks included routers level by level, so one level keeps it cheap.
     """
     for router in STAFF_ROUTERS:
-        app.include_router(
-            router,
-            prefix=API_PREFIX,
-            dependencies=[Depends(get_staff)],
-            responses=COMMON_RESPONSES,
-        )
+        _check_signed_in(router)
+        app.include_router(router, prefix=API_PREFIX, responses=COMMON_RESPONSES)
+        router.mounted_at(API_PREFIX)
     for router in PUBLIC_ROUTERS:
         app.include_router(router, prefix=API_PREFIX, responses=REQUEST_RESPONSES)
+        router.mounted_at(API_PREFIX)
     for router in PARTNER_ROUTERS:
         app.include_router(
             router,
@@ -61,3 +62,20 @@ def include_api(app: FastAPI) -> None:
             dependencies=[Depends(get_partner)],
             responses=COMMON_RESPONSES,
         )
+        router.mounted_at(f"{API_PREFIX}/partner")
+
+
+def _check_signed_in(router: DomainRouter) -> None:
+    """Every staff route must ask for the signed-in staff member, directly or through a role.
+
+    Checked once at start-up rather than added as a router-wide dependency: FastAPI
+    resolves a router-wide dependency's whole tree again on every request, even when a
+    route's role check has already resolved it.
+    """
+
+    def asks_for_staff(dependant: Dependant) -> bool:
+        return dependant.call is get_staff or any(asks_for_staff(d) for d in dependant.dependencies)
+
+    for route in router.routes:
+        if isinstance(route, APIRoute) and not asks_for_staff(route.dependant):
+            raise RuntimeError(f"{route.path} is a staff route that does not require sign-in")

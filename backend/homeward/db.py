@@ -1,20 +1,18 @@
 """Engine, session factory, declarative base and the per-request transaction."""
 
 import uuid
-from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
-from starlette.concurrency import run_in_threadpool
 
 from homeward import clock
 from homeward.settings import Settings
@@ -45,6 +43,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored; attach a timezone")
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        # PostgreSQL sessions run in UTC (see `make_engine`), and the driver then hands
+        # back datetimes in `UTC` already: nothing to do for each of a list's many rows.
+        if dialect.name == "postgresql":
+            return None
+        return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -116,49 +121,33 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     # No pre-ping: it would cost a round trip per request. A connection the server has
     # dropped fails one request, and SQLAlchemy then discards the pool's stale connections.
-    return create_engine(settings.database_url, pool_size=10, max_overflow=20)
+    return create_engine(
+        settings.database_url,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"options": "-c TimeZone=UTC"},
+    )
 
 
-# The request's Session, for the endpoint wrapper that commits it in the endpoint's thread.
+# The request's Session, opened and committed by its route (see `homeward.routing`).
 request_session: ContextVar[Session | None] = ContextVar("request_session", default=None)
+
+
+def current_session() -> Session:
+    """The request's Session, for dependencies that need it without a sub-dependency."""
+    db = request_session.get()
+    if db is None:
+        raise RuntimeError("no request session: only routes of `api_router` have one")
+    return db
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
-async def get_db(request: Request) -> AsyncIterator[Session]:
-    """One transaction per request: committed after the endpoint returns, rolled back on error.
-
-    The commit normally runs in the endpoint's own worker thread (see `homeward.routing`),
-    so a request costs one thread hop; what is left here (work done after the endpoint, an
-    error's rollback) is finished in a worker thread too, never on the event loop.
-
-    A `DomainError` with `persist_changes` (a failed login attempt, a denied access
-    audit event) still commits, because what it recorded must outlive the error.
-    """
-    from homeward.errors import DomainError
-
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    db = factory()
-    token = request_session.set(db)
-    try:
-        yield db
-        if db.in_transaction():
-            await run_in_threadpool(db.commit)
-    except DomainError as error:
-        await run_in_threadpool(db.commit if error.persist_changes else db.rollback)
-        raise
-    except BaseException:
-        await run_in_threadpool(db.rollback)
-        raise
-    finally:
-        request_session.reset(token)
-        if db.in_transaction():
-            await run_in_threadpool(db.close)
-        else:
-            db.close()
+async def get_db() -> Session:
+    """The request's Session, which its route opens and commits (see `homeward.routing`)."""
+    return current_session()
 
 
-# scope="function" runs the commit before the response is sent, so a failed commit is a 500.
-DbSession = Annotated[Session, Depends(get_db, scope="function")]
+DbSession = Annotated[Session, Depends(get_db)]

@@ -13,7 +13,7 @@ from homeward.audit.service import Actor, record
 from homeward.auth import service as auth_service
 from homeward.auth.login_cache import VerifiedLogin
 from homeward.auth.models import Role
-from homeward.db import DbSession
+from homeward.db import DbSession, current_session
 from homeward.errors import DomainError, PermissionDenied, Unauthenticated
 from homeward.partners import service as partners_service
 from homeward.partners.models import Partner
@@ -62,7 +62,8 @@ def request_actor(request: Request) -> Actor:  # a plain helper, not a dependenc
     )
 
 
-async def _deny(db: Session, request: Request, actor: Actor, error: DomainError) -> NoReturn:
+async def _deny(request: Request, actor: Actor, error: DomainError) -> NoReturn:
+    db = current_session()
     route = request.scope.get("route")
     await run_in_threadpool(
         functools.partial(
@@ -90,33 +91,33 @@ def _bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-async def get_staff(request: Request, db: DbSession, settings: SettingsDep) -> StaffPrincipal:
+async def get_staff(request: Request) -> StaffPrincipal:
     # async, and no query when the login was verified moments ago (see login_cache).
+    # No sub-dependencies: FastAPI walks every sub-dependency of every dependency on
+    # each request, cached or not, and each step costs.
+    settings: Settings = request.app.state.settings
+    db = current_session()
     anonymous = request_actor(request)
     bearer = _bearer_token(request)
     if bearer is not None:
         partner = await _authenticate_key(db, bearer)
         if partner is None:
-            await _deny(db, request, anonymous, Unauthenticated("The API key is not valid"))
+            await _deny(request, anonymous, Unauthenticated("The API key is not valid"))
         actor = Actor("partner", partner.id, None, anonymous.ip, anonymous.request_id)
-        await _deny(db, request, actor, PermissionDenied("This route is for clinic staff only"))
+        await _deny(request, actor, PermissionDenied("This route is for clinic staff only"))
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
-        await _deny(db, request, anonymous, Unauthenticated("Sign in to continue"))
+        await _deny(request, anonymous, Unauthenticated("Sign in to continue"))
     login = auth_service.cached_login(settings, token) or await run_in_threadpool(
         auth_service.resume_session, db, settings, token
     )
     if login is None:
-        await _deny(
-            db, request, anonymous, Unauthenticated("Your session has ended; sign in again")
-        )
+        await _deny(request, anonymous, Unauthenticated("Your session has ended; sign in again"))
     actor = Actor("user", login.user_id, login.role.value, anonymous.ip, anonymous.request_id)
     if request.method not in SAFE_METHODS and not auth_service.csrf_matches(
         login, request.headers.get(CSRF_HEADER)
     ):
-        await _deny(
-            db, request, actor, PermissionDenied(f"Send the {CSRF_HEADER} header from sign-in")
-        )
+        await _deny(request, actor, PermissionDenied(f"Send the {CSRF_HEADER} header from sign-in"))
     return StaffPrincipal(login, actor)
 
 
@@ -133,9 +134,9 @@ def require_roles(*roles: Role | str) -> Any:
     """A dependency that lets through signed-in staff holding one of `roles`."""
     allowed = frozenset(Role(role) for role in roles)
 
-    async def check(request: Request, db: DbSession, staff: CurrentStaff) -> StaffPrincipal:
+    async def check(request: Request, staff: CurrentStaff) -> StaffPrincipal:
         if staff.role not in allowed:
-            await _deny(db, request, staff.actor, PermissionDenied("Your role does not allow this"))
+            await _deny(request, staff.actor, PermissionDenied("Your role does not allow this"))
         return staff
 
     return Depends(check)
@@ -146,7 +147,7 @@ async def get_partner(request: Request, db: DbSession) -> PartnerPrincipal:
     bearer = _bearer_token(request)
     partner = await _authenticate_key(db, bearer or "")
     if partner is None:
-        await _deny(db, request, anonymous, Unauthenticated("Send Authorization: Bearer <api key>"))
+        await _deny(request, anonymous, Unauthenticated("Send Authorization: Bearer <api key>"))
     return PartnerPrincipal(
         partner, Actor("partner", partner.id, None, anonymous.ip, anonymous.request_id)
     )

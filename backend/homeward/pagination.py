@@ -8,12 +8,21 @@ import base64
 import json
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import RowMapping, Select, Subquery, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    RowMapping,
+    Select,
+    Subquery,
+    bindparam,
+    tuple_,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from homeward.errors import InvalidInput
@@ -139,31 +148,119 @@ def paginate(
     )
 
 
-def page_rows(
-    db: Session,
-    statement: Columns,
-    order_by: Sequence[InstrumentedAttribute[Any]],
-    params: PageParams,
-    *,
-    descending: bool = False,
-    around: Callable[[Subquery], Columns] | None = None,
-) -> tuple[list[RowMapping], str | None]:
-    """One page of a statement of plain columns, as mappings, and the next cursor.
+# A `many` filter with more distinct values than this binds them as one list, so a
+# request cannot grow the statement cache without bound.
+MAX_FILTER_VALUES = 8
+EXPANDING = -1
 
-    For reads that skip the ORM. `statement` must select the `order_by` columns under
-    their own names. `around` gets the page as a subquery and returns a statement over
-    it that adds what the items show (joins, counts): that work is then done for the
-    page's rows only, whatever the planner knows about the tables.
+
+@dataclass(frozen=True)
+class Filter:
+    """One optional condition of a `KeysetQuery`; `where` gets the value as a bound parameter."""
+
+    name: str
+    # Gets a bound parameter, or for a `many` filter a list of them (matched with IN).
+    where: Callable[[Any], ColumnElement[bool]]
+    many: bool = False
+    value_type: Any = None  # what a list's parameters are bound as; one is bound as its column
+
+    @classmethod
+    def any_of(cls, name: str, column: InstrumentedAttribute[Any]) -> "Filter":
+        """Rows whose `column` holds any of a list of values."""
+        return cls(name, column.in_, many=True, value_type=column.type)
+
+
+class KeysetQuery:
+    """A list read of plain columns, paged by key, built once per combination of filters.
+
+    Composing a statement of joins and subqueries, and its cache key, costs more than
+    running it for a page of 50; so each shape (which filters are set, whether a cursor
+    is) is built the first time it is asked for, with every value a bound parameter.
+
+    `columns` must select the `order_by` columns under their own names. `around` gets
+    the page as a subquery and returns a statement over it that adds what the items
+    show (joins, counts): that work is then done for the page's rows only.
     """
-    limited = _one_page(statement, order_by, params, descending)
-    if around is not None:
-        page = limited.subquery("page")
-        keys = [page.c[column.key] for column in order_by]
-        limited = around(page).order_by(*[k.desc() if descending else k.asc() for k in keys])
-    # Straight to the connection: the ORM's row handling costs more than these rows need.
-    db.flush()
-    return _cut(
-        list(db.connection().execute(limited).mappings()),
-        params,
-        lambda last: [last[column.key] for column in order_by],
-    )
+
+    def __init__(
+        self,
+        columns: Callable[[], Columns],
+        order_by: Sequence[InstrumentedAttribute[Any]],
+        filters: Sequence[Filter] = (),
+        *,
+        descending: bool = False,
+        around: Callable[[Subquery], Columns] | None = None,
+    ) -> None:
+        self.columns = columns
+        self.order_by = order_by
+        self.filters = {f.name: f for f in filters}
+        self.descending = descending
+        self.around = around
+        # By shape: each filter given, with how many values for a `many` one; and
+        # whether a cursor is. Longer lists share one shape (see `MAX_FILTER_VALUES`).
+        self._built: dict[tuple[tuple[tuple[str, int], ...], bool], Columns] = {}
+
+    def page(
+        self, db: Session, params: PageParams, **values: Any
+    ) -> tuple[list[RowMapping], str | None]:
+        """One page of the rows matching every filter whose value is given (not None or empty)."""
+        shape, binds = self._bind(values)
+        binds["page_limit"] = params.limit + 1
+        if params.cursor:
+            after = _decode(params.cursor, self.order_by)
+            binds.update({f"after_{i}": value for i, value in enumerate(after)})
+        key = (shape, bool(params.cursor))
+        statement = self._built.get(key)
+        if statement is None:
+            statement = self._built[key] = self._build(*key)
+        # Straight to the connection: the ORM's row handling costs more than these rows need.
+        db.flush()
+        return _cut(
+            list(db.connection().execute(statement, binds).mappings().all()),
+            params,
+            lambda last: [last[column.key] for column in self.order_by],
+        )
+
+    def _bind(self, values: dict[str, Any]) -> tuple[tuple[tuple[str, int], ...], dict[str, Any]]:
+        """The shape of the filters given, and their values by parameter name."""
+        shape: list[tuple[str, int]] = []
+        binds: dict[str, Any] = {}
+        for name, value in sorted(values.items()):
+            if value is None or value == []:
+                continue
+            if not self.filters[name].many:
+                binds[f"filter_{name}"] = value
+                shape.append((name, 0))
+            elif len(set(value)) <= MAX_FILTER_VALUES:
+                # One parameter per value rather than an "expanding" one, which is
+                # rendered into the SQL again on every execution.
+                distinct = list(dict.fromkeys(value))
+                binds.update({f"filter_{name}_{i}": item for i, item in enumerate(distinct)})
+                shape.append((name, len(distinct)))
+            else:
+                binds[f"filter_{name}"] = value
+                shape.append((name, EXPANDING))
+        return tuple(shape), binds
+
+    def _build(self, shape: tuple[tuple[str, int], ...], after_cursor: bool) -> Columns:
+        statement = self.columns()
+        for name, count in shape:
+            value: Any = bindparam(f"filter_{name}", expanding=count == EXPANDING)
+            if self.filters[name].many and count != EXPANDING:
+                value_type = self.filters[name].value_type
+                value = [bindparam(f"filter_{name}_{i}", type_=value_type) for i in range(count)]
+            statement = statement.where(self.filters[name].where(value))
+        key = tuple_(*self.order_by)
+        if after_cursor:
+            after = tuple_(
+                *[bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(self.order_by)]
+            )
+            statement = statement.where(key < after if self.descending else key > after)
+        statement = statement.order_by(
+            *[c.desc() if self.descending else c.asc() for c in self.order_by]
+        ).limit(bindparam("page_limit", type_=Integer))
+        if self.around is None:
+            return statement
+        page = statement.subquery("page")
+        keys = [page.c[column.key] for column in self.order_by]
+        return self.around(page).order_by(*[k.desc() if self.descending else k.asc() for k in keys])

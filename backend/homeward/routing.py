@@ -1,22 +1,29 @@
-"""Routers whose synchronous endpoints commit the request's transaction in their own thread.
+"""Routes that own their request's Session: one transaction, committed before the response.
 
 FastAPI runs a sync endpoint in a worker thread, each sync dependency in another, and
 the response-model check in a third; every hop costs more than a simple read does. So
 dependencies are async (and do no I/O on a hit), and each endpoint runs, and commits,
-in one worker-thread call: a request costs one hop. `get_db` finishes whatever is
-left, such as an error's rollback.
+in one worker-thread call: a request costs one hop.
+
+The Session is opened and finished here, around FastAPI's own handler, rather than by
+a generator dependency: FastAPI enters and leaves an exit stack for that on every
+request. `get_db` only hands the Session to whoever asks for it.
 """
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
+from starlette.types import Scope
 
 from homeward.db import request_session
+from homeward.errors import DomainError
 
 
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -36,13 +43,79 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+async def _finish(db: Session, commit: bool) -> None:
+    """Whatever the endpoint's thread left: work done after it, or an error's rollback."""
+    if db.in_transaction():
+        await run_in_threadpool(db.commit if commit else db.rollback)
+
+
 class TransactionalRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
             endpoint = _committing(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
 
-def api_router(**options: Any) -> APIRouter:
-    """An `APIRouter` for a domain: its sync endpoints commit in their own thread."""
-    return APIRouter(route_class=TransactionalRoute, **options)
+        async def in_transaction(request: Request) -> Response:
+            """Committed after the endpoint returns, before the response is sent.
+
+            A `DomainError` with `persist_changes` (a failed login attempt, a denied
+            access's audit event) still commits: what it recorded must outlive the error.
+            """
+            factory: sessionmaker[Session] = request.app.state.session_factory
+            db = factory()
+            token = request_session.set(db)
+            try:
+                response = await handler(request)
+                await _finish(db, commit=True)
+                return response
+            except DomainError as error:
+                await _finish(db, commit=error.persist_changes)
+                raise
+            except BaseException:
+                await _finish(db, commit=False)
+                raise
+            finally:
+                request_session.reset(token)
+                # Closing a Session with no transaction left does no I/O.
+                db.close()
+
+        return in_transaction
+
+
+class DomainRouter(APIRouter):
+    """A domain's routes. Once mounted, it turns away at once paths none of them can match.
+
+    FastAPI asks each mounted router in turn whether a path is its, and a router answers
+    by trying every one of its routes; a request to the fifth router paid for all the
+    routes of the four before it.
+    """
+
+    _literal_prefixes: tuple[str, ...] | None = None
+
+    def mounted_at(self, prefix: str) -> None:
+        # A path a route matches starts with the route's path up to its first parameter.
+        self._literal_prefixes = tuple(
+            {
+                prefix + route.path.split("{")[0]
+                for route in self.routes
+                if isinstance(route, APIRoute)
+            }
+        )
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if self._literal_prefixes is not None:
+            path: str = scope["path"]
+            root_path: str = scope.get("root_path", "")
+            if root_path and path.startswith(root_path):
+                path = path[len(root_path) :]
+            if not path.startswith(self._literal_prefixes):
+                return Match.NONE, {}
+        return super().matches(scope)
+
+
+def api_router(**options: Any) -> DomainRouter:
+    """A router for a domain: its routes each run in one transaction."""
+    return DomainRouter(route_class=TransactionalRoute, **options)

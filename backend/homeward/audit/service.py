@@ -79,7 +79,9 @@ def record(
     `seal_chain` links it into the hash chain after it commits.
     """
     event = _event(actor, action, resource_type, resource_id, patient_id, outcome, detail)
-    db.execute(_INSERT, event)
+    # On the Session's connection, so in its transaction, but past the ORM's execute
+    # machinery: nothing about an append-only row needs it.
+    db.connection().execute(_INSERT, event)
     return event["id"]  # type: ignore[return-value]
 
 
@@ -98,7 +100,7 @@ def record_many(db: Session, actor: Actor, entries: list[AuditEntry]) -> None:
     """Several events in one statement, for set-based changes that owe one event per patient."""
     if not entries:
         return
-    db.execute(
+    db.connection().execute(
         _INSERT,
         [
             _event(

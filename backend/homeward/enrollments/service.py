@@ -42,7 +42,7 @@ from homeward.enrollments.schemas import (
 )
 from homeward.errors import InvalidInput
 from homeward.etag import check_if_match
-from homeward.pagination import Page, PageParams, page_rows
+from homeward.pagination import Filter, KeysetQuery, Page, PageParams
 from homeward.patients.models import Patient
 from homeward.programs.models import Program
 
@@ -66,6 +66,22 @@ __all__ = [
 ]
 
 
+# The patient, program and phase are joined to the page's rows only, not to every
+# enrollment the filters match.
+_LIST = KeysetQuery(
+    lambda: select(*READ_COLUMNS),
+    [Enrollment.created_at, Enrollment.id],
+    [
+        Filter.any_of("statuses", Enrollment.status),
+        Filter("program_id", Enrollment.program_id.__eq__),
+        Filter("patient_id", Enrollment.patient_id.__eq__),
+        Filter("clinician_id", Enrollment.primary_clinician_id.__eq__),
+    ],
+    descending=True,
+    around=with_summaries,
+)
+
+
 def list_enrollments(
     db: Session,
     actor: Actor,
@@ -76,27 +92,14 @@ def list_enrollments(
     patient_id: uuid.UUID | None = None,
     caseload: Caseload | None = None,
 ) -> Page[EnrollmentRead]:
-    """Newest first.
-
-    Plain columns, no ORM objects; the patient, program and phase are joined to the
-    page's rows only, not to every enrollment the filter matches.
-    """
-    statement = select(*READ_COLUMNS)
-    if statuses:
-        statement = statement.where(Enrollment.status.in_(statuses))
-    if program_id:
-        statement = statement.where(Enrollment.program_id == program_id)
-    if patient_id:
-        statement = statement.where(Enrollment.patient_id == patient_id)
-    if caseload == Caseload.mine:
-        statement = statement.where(Enrollment.primary_clinician_id == actor.id)
-    rows, next_cursor = page_rows(
+    """Newest first: plain columns, no ORM objects (see `_LIST`)."""
+    rows, next_cursor = _LIST.page(
         db,
-        statement,
-        [Enrollment.created_at, Enrollment.id],
         params,
-        descending=True,
-        around=with_summaries,
+        statuses=statuses,
+        program_id=program_id,
+        patient_id=patient_id,
+        clinician_id=actor.id if caseload == Caseload.mine else None,
     )
     items = _READS.validate_python([read_item(row) for row in rows])
     record(
@@ -118,7 +121,7 @@ _READ_ONE = with_summaries(
 
 def get_enrollment(db: Session, actor: Actor, enrollment_id: uuid.UUID) -> EnrollmentRead:
     """Plain columns, as the list reads them: no ORM objects for a read-only answer."""
-    row = db.execute(_READ_ONE, {"enrollment_id": enrollment_id}).mappings().first()
+    row = db.connection().execute(_READ_ONE, {"enrollment_id": enrollment_id}).mappings().first()
     if row is None:
         raise EnrollmentNotFound()
     enrollment = EnrollmentRead.model_validate(read_item(row))

@@ -4,9 +4,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -14,7 +15,7 @@ from homeward.audit.service import Actor, record
 from homeward.auth.models import Role, User
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.errors import InvalidInput, PermissionDenied
-from homeward.pagination import Columns, Page, PageParams, page_rows
+from homeward.pagination import Columns, Filter, KeysetQuery, Page, PageParams
 from homeward.patients.models import Patient
 from homeward.programs.models import Program, SessionType
 from homeward.sessions.exceptions import (
@@ -145,6 +146,27 @@ def _summary_statement() -> Columns:
     )
 
 
+def _rosters(enrollment_id: BindParameter[Any]) -> ColumnElement[bool]:
+    return exists().where(
+        RosterEntry.session_id == TreatmentSession.id, RosterEntry.enrollment_id == enrollment_id
+    )
+
+
+_LIST = KeysetQuery(
+    _summary_statement,
+    [TreatmentSession.starts_at, TreatmentSession.id],
+    [
+        Filter("starts_from", TreatmentSession.starts_at.__ge__),
+        Filter("starts_to", TreatmentSession.starts_at.__lt__),
+        Filter("program_id", TreatmentSession.program_id.__eq__),
+        Filter("facilitator_id", TreatmentSession.facilitator_id.__eq__),
+        Filter("session_type", TreatmentSession.session_type.__eq__),
+        Filter("status", TreatmentSession.status.__eq__),
+        Filter("enrollment_id", _rosters),
+    ],
+)
+
+
 def list_sessions(
     db: Session,
     actor: Actor,
@@ -158,28 +180,16 @@ def list_sessions(
     session_type: SessionType | None = None,
     status: SessionStatus | None = None,
 ) -> Page[SessionSummary]:
-    statement = _summary_statement()
-    if starts_from is not None:
-        statement = statement.where(TreatmentSession.starts_at >= starts_from)
-    if starts_to is not None:
-        statement = statement.where(TreatmentSession.starts_at < starts_to)
-    if program_id is not None:
-        statement = statement.where(TreatmentSession.program_id == program_id)
-    if facilitator_id is not None:
-        statement = statement.where(TreatmentSession.facilitator_id == facilitator_id)
-    if session_type is not None:
-        statement = statement.where(TreatmentSession.session_type == session_type)
-    if status is not None:
-        statement = statement.where(TreatmentSession.status == status)
-    if enrollment_id is not None:
-        statement = statement.where(
-            exists().where(
-                RosterEntry.session_id == TreatmentSession.id,
-                RosterEntry.enrollment_id == enrollment_id,
-            )
-        )
-    rows, next_cursor = page_rows(
-        db, statement, [TreatmentSession.starts_at, TreatmentSession.id], params
+    rows, next_cursor = _LIST.page(
+        db,
+        params,
+        starts_from=starts_from,
+        starts_to=starts_to,
+        program_id=program_id,
+        facilitator_id=facilitator_id,
+        session_type=session_type,
+        status=status,
+        enrollment_id=enrollment_id,
     )
     items = _SUMMARIES.validate_python(rows)
     record(db, actor, "session.list", "session", detail={"count": len(items)})
