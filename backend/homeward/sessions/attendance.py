@@ -2,10 +2,13 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import delete, insert, select
+from sqlalchemy import BindParameter, Insert, RowMapping, Table, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from homeward import clock
 from homeward.audit.service import Actor, record
@@ -24,22 +27,59 @@ from homeward.sessions.service import find_session, require_session_type
 ABSENT = (AttendanceStatus.absent_excused, AttendanceStatus.absent_unexcused)
 _RECORDS = TypeAdapter(list[AttendanceRead])
 
+# Built once, run as plain statements on the Session's connection: for a roster of 30,
+# composing statements and the ORM's bulk-insert bookkeeping cost more than the writes.
+_SESSION_ID: BindParameter[uuid.UUID] = bindparam("session_id")
+# With a row lock: two people saving the same roster at once would both delete, then
+# both insert (a duplicate key); the second waits, then replaces the first.
+_LOCKED_SESSION = (
+    select(
+        TreatmentSession.id,
+        TreatmentSession.session_type,
+        TreatmentSession.status,
+        TreatmentSession.starts_at,
+        TreatmentSession.ends_at,
+    )
+    .where(TreatmentSession.id == _SESSION_ID)
+    .with_for_update()
+)
+_ROSTER = select(RosterEntry.enrollment_id).where(RosterEntry.session_id == _SESSION_ID)
+_ATTENDANCE = cast(Table, Attendance.__table__)
+
+
+def _replacing_insert(dialect: str) -> Insert:
+    """An INSERT that replaces the enrollment's earlier record: half the statements of a
+    DELETE and an INSERT per row. (Sent as one multi-row statement with RETURNING, it
+    cost more: SQLAlchemy renders that statement again on every call.)
+    """
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = build(_ATTENDANCE)
+    replaced = ("status", "minutes_attended", "note", "recorded_by_id", "recorded_at")
+    return statement.on_conflict_do_update(
+        index_elements=[_ATTENDANCE.c.session_id, _ATTENDANCE.c.enrollment_id],
+        set_={column: statement.excluded[column] for column in replaced},
+    )
+
+
+_REPLACING_INSERTS = {dialect: _replacing_insert(dialect) for dialect in ("postgresql", "sqlite")}
+_SAVED = (
+    select(
+        Attendance.enrollment_id,
+        Attendance.status,
+        Attendance.minutes_attended,
+        Attendance.note,
+        Attendance.recorded_by_id,
+        Attendance.recorded_at,
+    )
+    .where(Attendance.session_id == _SESSION_ID)
+    .order_by(Attendance.enrollment_id)
+)
+
 
 def _session_attendance(db: Session, session_id: uuid.UUID) -> list[AttendanceRead]:
     # Plain rows: no ORM objects to build, and nothing stale in the identity map to refresh.
-    rows = db.connection().execute(
-        select(
-            Attendance.enrollment_id,
-            Attendance.status,
-            Attendance.minutes_attended,
-            Attendance.note,
-            Attendance.recorded_by_id,
-            Attendance.recorded_at,
-        )
-        .where(Attendance.session_id == session_id)
-        .order_by(Attendance.enrollment_id)
-    )
-    return _RECORDS.validate_python(list(rows.mappings()))
+    rows = db.connection().execute(_SAVED, {"session_id": session_id}).mappings().all()
+    return _RECORDS.validate_python(rows)
 
 
 def list_attendance(db: Session, actor: Actor, session_id: uuid.UUID) -> list[AttendanceRead]:
@@ -66,12 +106,12 @@ def _minutes(index: int, item: AttendanceWrite, duration: int) -> int:
 
 
 def _records(
-    session: TreatmentSession,
+    session: RowMapping,
     rostered: set[uuid.UUID],
     items: Sequence[AttendanceWrite],
     actor: Actor,
 ) -> list[dict[str, object]]:
-    duration = session.duration_minutes
+    duration = int((session["ends_at"] - session["starts_at"]).total_seconds() // 60)
     now = clock.now()
     seen: set[uuid.UUID] = set()
     rows: list[dict[str, object]] = []
@@ -85,7 +125,7 @@ def _records(
         seen.add(item.enrollment_id)
         rows.append(
             {
-                "session_id": session.id,
+                "session_id": session["id"],
                 "enrollment_id": item.enrollment_id,
                 "status": item.status,
                 "minutes_attended": _minutes(index, item, duration),
@@ -105,44 +145,30 @@ def record_attendance(
     Re-sending replaces the earlier records of the enrollments listed; the others
     stay. A fixed number of statements whatever the roster's size.
     """
-    # Read with a row lock: two people saving the same roster at once would both delete,
-    # then both insert (a duplicate key); the second waits, then replaces the first. The
-    # checks below see the row as it stands once locked.
-    session = db.scalar(
-        select(TreatmentSession)
-        .where(TreatmentSession.id == session_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    connection = db.connection()
+    session = connection.execute(_LOCKED_SESSION, {"session_id": session_id}).mappings().first()
     if session is None:
         raise SessionNotFound()
-    require_session_type(actor, session.session_type)
-    if session.status == SessionStatus.cancelled:
+    require_session_type(actor, session["session_type"])
+    if session["status"] == SessionStatus.cancelled:
         raise SessionCancelled("Attendance cannot be recorded for a cancelled session")
-    if session.starts_at > clock.now():
+    if session["starts_at"] > clock.now():
         raise SessionNotStarted("Attendance can be recorded once the session has started")
-    rostered = set(
-        db.scalars(select(RosterEntry.enrollment_id).where(RosterEntry.session_id == session.id))
-    )
+    rostered = set(connection.execute(_ROSTER, {"session_id": session_id}).scalars())
     rows = _records(session, rostered, items, actor)
-    db.execute(
-        delete(Attendance)
-        .where(
-            Attendance.session_id == session.id,
-            Attendance.enrollment_id.in_([row["enrollment_id"] for row in rows]),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    # One executemany; with nulls rendered, rows with and without a note share one statement.
-    db.execute(insert(Attendance).execution_options(render_nulls=True), rows)
-    db.expire(session, ["attendance"])
-    saved = _session_attendance(db, session.id)
+    if rows:
+        connection.execute(_REPLACING_INSERTS[connection.dialect.name], rows)
+    # An ORM copy of the session loaded earlier in this request holds stale attendance.
+    loaded = db.identity_map.get(identity_key(TreatmentSession, session_id))
+    if loaded is not None:
+        db.expire(loaded, ["attendance"])
+    saved = _session_attendance(db, session_id)
     record(
         db,
         actor,
         "attendance.write",
         "session",
-        session.id,
+        session_id,
         detail={"enrollment_ids": [str(row["enrollment_id"]) for row in rows]},
     )
     return saved
