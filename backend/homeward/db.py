@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, Result, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -139,6 +139,16 @@ def current_session() -> Session:
     if db is None:
         raise RuntimeError("no request session: only routes of `api_router` have one")
     return db
+
+
+def as_dicts(result: Result[Any]) -> list[dict[str, Any]]:
+    """A result's rows as plain dicts, for Pydantic to read.
+
+    Pydantic reads a dict several times faster than a `RowMapping`, and zipping each
+    row's values with the keys costs less than converting the mapping.
+    """
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

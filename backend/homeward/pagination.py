@@ -17,7 +17,6 @@ from pydantic import BaseModel
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    RowMapping,
     Select,
     Subquery,
     bindparam,
@@ -25,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from homeward.db import as_dicts
 from homeward.errors import InvalidInput
 
 T = TypeVar("T")
@@ -202,7 +202,7 @@ class KeysetQuery:
 
     def page(
         self, db: Session, params: PageParams, **values: Any
-    ) -> tuple[list[RowMapping], str | None]:
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of the rows matching every filter whose value is given (not None or empty)."""
         shape, binds = self._bind(values)
         binds["page_limit"] = params.limit + 1
@@ -216,7 +216,7 @@ class KeysetQuery:
         # Straight to the connection: the ORM's row handling costs more than these rows need.
         db.flush()
         return _cut(
-            list(db.connection().execute(statement, binds).mappings().all()),
+            as_dicts(db.connection().execute(statement, binds)),
             params,
             lambda last: [last[column.key] for column in self.order_by],
         )

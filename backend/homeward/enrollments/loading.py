@@ -1,11 +1,12 @@
 """Loading enrollments and the small helpers every enrollment service shares."""
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import RowMapping, Select, Subquery, select
+from sqlalchemy import Select, Subquery, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -72,7 +73,7 @@ def with_summaries(page: Subquery) -> Columns:
     )
 
 
-def read_item(row: RowMapping) -> dict[str, Any]:
+def read_item(row: Mapping[str, Any]) -> dict[str, Any]:
     """A `with_summaries` row in the shape of `EnrollmentRead`."""
     item = {key: row[key] for key in _OWN}
     item["patient"] = {

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from homeward.audit.service import Actor, record
 from homeward.auth.models import User
+from homeward.db import as_dicts
 from homeward.enrollments.exceptions import AlreadyEnrolled, EnrollmentNotFound
 from homeward.enrollments.lifecycle import (
     admit,
@@ -121,10 +122,10 @@ _READ_ONE = with_summaries(
 
 def get_enrollment(db: Session, actor: Actor, enrollment_id: uuid.UUID) -> EnrollmentRead:
     """Plain columns, as the list reads them: no ORM objects for a read-only answer."""
-    row = db.connection().execute(_READ_ONE, {"enrollment_id": enrollment_id}).mappings().first()
-    if row is None:
+    rows = as_dicts(db.connection().execute(_READ_ONE, {"enrollment_id": enrollment_id}))
+    if not rows:
         raise EnrollmentNotFound()
-    enrollment = EnrollmentRead.model_validate(read_item(row))
+    enrollment = EnrollmentRead.model_validate(read_item(rows[0]))
     record(
         db,
         actor,

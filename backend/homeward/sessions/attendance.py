@@ -12,6 +12,7 @@ from sqlalchemy.orm.util import identity_key
 
 from homeward import clock
 from homeward.audit.service import Actor, record
+from homeward.db import as_dicts
 from homeward.errors import InvalidInput
 from homeward.sessions.exceptions import SessionCancelled, SessionNotFound, SessionNotStarted
 from homeward.sessions.models import (
@@ -78,8 +79,9 @@ _SAVED = (
 
 def _session_attendance(db: Session, session_id: uuid.UUID) -> list[AttendanceRead]:
     # Plain rows: no ORM objects to build, and nothing stale in the identity map to refresh.
-    rows = db.connection().execute(_SAVED, {"session_id": session_id}).mappings().all()
-    return _RECORDS.validate_python(rows)
+    return _RECORDS.validate_python(
+        as_dicts(db.connection().execute(_SAVED, {"session_id": session_id}))
+    )
 
 
 def list_attendance(db: Session, actor: Actor, session_id: uuid.UUID) -> list[AttendanceRead]:
