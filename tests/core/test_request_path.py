@@ -1,11 +1,12 @@
-"""`KeysetQuery`: statements built once per shape, values bound, pages that never skip."""
+"""The request path: lists built once per shape, routers turning paths away, UTC rows."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import Match
 
@@ -105,3 +106,17 @@ def test_a_mounted_router_turns_away_only_paths_it_cannot_match(
     assert client.get("/api/third/c").status_code == 404
     # Turned away before any of its routes is tried.
     assert first.matches({"type": "http", "path": "/api/second/b"}) == (Match.NONE, {})
+
+
+def test_timestamps_come_back_in_utc_whatever_the_server_zone(
+    db: Session, factories: Factories
+) -> None:
+    """PostgreSQL sessions are set to UTC, which is why no per-row conversion is needed."""
+    patient = factories.patient(family_name="Zoned")
+    db.commit()
+    if db.get_bind().dialect.name == "postgresql":
+        # Set by the engine on connecting, whatever the server's default zone.
+        assert db.scalar(text("SHOW TimeZone")) == "UTC"
+    created = db.scalar(select(Patient.created_at).where(Patient.id == patient.id))
+    assert created is not None and created.utcoffset() == timedelta(0)
+    assert created.tzinfo is not None and created.tzname() == "UTC"
