@@ -11,17 +11,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Row, and_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
 
 from homeward import clock
 from homeward.audit.service import Actor, record
 from homeward.enrollments.exceptions import EnrollmentNotFound
-from homeward.enrollments.models import ClinicalEvent, Enrollment, PhaseChange
-from homeward.homework.models import Homework, HomeworkStatus
+from homeward.homework.models import HomeworkStatus
 from homeward.programs.levels import hour_band
-from homeward.programs.models import Phase, Program
-from homeward.progress import metrics
+from homeward.progress import metrics, statements
 from homeward.progress.schemas import (
     CurrentProgress,
     MetricValue,
@@ -30,11 +28,7 @@ from homeward.progress.schemas import (
 )
 from homeward.sessions.models import (
     ATTENDED,
-    Attendance,
     AttendanceStatus,
-    RosterEntry,
-    SessionStatus,
-    TreatmentSession,
 )
 
 _WEEKS = TypeAdapter(list[ProgressWeek])
@@ -71,23 +65,9 @@ def _phase_on(
 
 def _enrollment(db: Session, enrollment_id: uuid.UUID) -> Enrolled:
     """The enrollment's columns the view needs, with its program's, in one query."""
-    row: Enrolled | None = db.execute(
-        select(
-            Enrollment.id,
-            Enrollment.patient_id,
-            Enrollment.program_id,
-            Enrollment.current_phase_id,
-            Enrollment.phase_started_on,
-            Enrollment.admitted_on,
-            Program.timezone,
-            Program.level_of_care,
-            Program.population,
-            Program.min_hours_per_week,
-            Program.max_hours_per_week,
-        )
-        .join(Program, Program.id == Enrollment.program_id)
-        .where(Enrollment.id == enrollment_id)
-    ).first()
+    row: Enrolled | None = (
+        db.connection().execute(statements.ENROLLMENT, {"enrollment_id": enrollment_id}).first()
+    )
     if row is None:
         raise EnrollmentNotFound()
     return row
@@ -97,11 +77,7 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
     enrollment = _enrollment(db, enrollment_id)
     phases = {
         phase.id: phase
-        for phase in db.scalars(
-            select(Phase)
-            .options(selectinload(Phase.slots))
-            .where(Phase.program_id == enrollment.program_id)
-        )
+        for phase in db.scalars(statements.PHASES, {"program_id": enrollment.program_id})
     }
     timezone = enrollment.timezone
     now = clock.now()
@@ -118,35 +94,18 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
     def week_of(instant: datetime) -> _Week:
         return buckets[bisect_right(starts, instant) - 1]
 
-    sessions = db.connection().execute(
-        select(
-            TreatmentSession.starts_at,
-            TreatmentSession.ends_at,
-            Attendance.status,
-            Attendance.minutes_attended,
-        )
-        .select_from(RosterEntry)
-        .join(TreatmentSession, TreatmentSession.id == RosterEntry.session_id)
-        .outerjoin(
-            Attendance,
-            and_(
-                Attendance.session_id == RosterEntry.session_id,
-                Attendance.enrollment_id == RosterEntry.enrollment_id,
-            ),
-        )
-        .where(
-            RosterEntry.enrollment_id == enrollment.id,
-            # Redundant (an enrollment is rostered on its own program's sessions only), but
-            # it lets the database start from the program's sessions of the period (an
-            # index) rather than every program's, even on tables it has no statistics for.
-            TreatmentSession.program_id == enrollment.program_id,
-            TreatmentSession.starts_at >= start - metrics.LONGEST_SESSION,
-            TreatmentSession.starts_at < end,
-            TreatmentSession.ends_at >= start,
-            TreatmentSession.ends_at < end,
-            TreatmentSession.status != SessionStatus.cancelled,
-        )
-    )
+    connection = db.connection()
+    window = {
+        "enrollment_id": enrollment.id,
+        "program_id": enrollment.program_id,
+        "earliest_start": start - metrics.LONGEST_SESSION,
+        "start": start,
+        "end": end,
+        "now": now,
+        "first_monday": first_monday,
+        "today": today,
+    }
+    sessions = connection.execute(statements.SESSIONS, window)
     for starts_at, ends_at, status, minutes in sessions:
         week = week_of(ends_at)
         week.minutes_scheduled += (ends_at - starts_at).total_seconds() / 60
@@ -160,14 +119,7 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
         week.attended += status in ATTENDED
         week.excused += status == AttendanceStatus.absent_excused
 
-    homework = db.connection().execute(
-        select(Homework.due_at, Homework.status, Homework.submitted_at).where(
-            Homework.enrollment_id == enrollment.id,
-            Homework.due_at >= start,
-            Homework.due_at < end,
-            Homework.due_at <= now,
-        )
-    )
+    homework = connection.execute(statements.HOMEWORK, window)
     for due_at, homework_status, submitted_at in homework:
         week = week_of(due_at)
         week.homework_due += 1
@@ -176,27 +128,13 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
             or submitted_at is not None
         )
 
-    events = db.connection().execute(
-        select(
-            ClinicalEvent.id, ClinicalEvent.kind, ClinicalEvent.occurred_on, ClinicalEvent.result
-        )
-        .where(
-            ClinicalEvent.enrollment_id == enrollment.id,
-            ClinicalEvent.occurred_on >= first_monday,
-            ClinicalEvent.occurred_on <= today,
-        )
-        .order_by(ClinicalEvent.occurred_on, ClinicalEvent.id)
-    )
+    events = connection.execute(statements.EVENTS, window)
     for event in events.mappings():
         buckets[(event["occurred_on"] - first_monday).days // 7].events.append(dict(event))
 
     changes = [
         (effective_on, phase_id)
-        for effective_on, phase_id in db.connection().execute(
-            select(PhaseChange.effective_on, PhaseChange.to_phase_id)
-            .where(PhaseChange.enrollment_id == enrollment.id)
-            .order_by(PhaseChange.effective_on, PhaseChange.created_at)
-        )
+        for effective_on, phase_id in connection.execute(statements.PHASE_CHANGES, window)
     ]
     level_minimum = hour_band(
         enrollment.level_of_care,

@@ -1,0 +1,94 @@
+"""The week-by-week view's queries, built once: every value is a bound parameter.
+
+Composing these statements (and their cache keys) on every request cost more than
+running them for one enrollment.
+"""
+
+import uuid
+
+from sqlalchemy import BindParameter, and_, bindparam, select
+from sqlalchemy.orm import selectinload
+
+from homeward.enrollments.models import ClinicalEvent, Enrollment, PhaseChange
+from homeward.homework.models import Homework
+from homeward.programs.models import Phase, Program
+from homeward.sessions.models import Attendance, RosterEntry, SessionStatus, TreatmentSession
+
+ENROLLMENT_ID: BindParameter[uuid.UUID] = bindparam("enrollment_id")
+PROGRAM_ID: BindParameter[uuid.UUID] = bindparam("program_id")
+
+# The enrollment's columns the view needs, with its program's.
+ENROLLMENT = (
+    select(
+        Enrollment.id,
+        Enrollment.patient_id,
+        Enrollment.program_id,
+        Enrollment.current_phase_id,
+        Enrollment.phase_started_on,
+        Enrollment.admitted_on,
+        Program.timezone,
+        Program.level_of_care,
+        Program.population,
+        Program.min_hours_per_week,
+        Program.max_hours_per_week,
+    )
+    .join(Program, Program.id == Enrollment.program_id)
+    .where(Enrollment.id == ENROLLMENT_ID)
+)
+
+PHASES = select(Phase).options(selectinload(Phase.slots)).where(Phase.program_id == PROGRAM_ID)
+
+# Sessions ending inside [start, end), with the enrollment's attendance if recorded.
+SESSIONS = (
+    select(
+        TreatmentSession.starts_at,
+        TreatmentSession.ends_at,
+        Attendance.status,
+        Attendance.minutes_attended,
+    )
+    .select_from(RosterEntry)
+    .join(TreatmentSession, TreatmentSession.id == RosterEntry.session_id)
+    .outerjoin(
+        Attendance,
+        and_(
+            Attendance.session_id == RosterEntry.session_id,
+            Attendance.enrollment_id == RosterEntry.enrollment_id,
+        ),
+    )
+    .where(
+        RosterEntry.enrollment_id == ENROLLMENT_ID,
+        # Redundant (an enrollment is rostered on its own program's sessions only), but
+        # it lets the database start from the program's sessions of the period (an
+        # index) rather than every program's, even on tables it has no statistics for.
+        TreatmentSession.program_id == PROGRAM_ID,
+        TreatmentSession.starts_at >= bindparam("earliest_start"),
+        TreatmentSession.starts_at < bindparam("end"),
+        TreatmentSession.ends_at >= bindparam("start"),
+        TreatmentSession.ends_at < bindparam("end"),
+        TreatmentSession.status != SessionStatus.cancelled,
+    )
+)
+
+# Homework due inside [start, end) and already due.
+HOMEWORK = select(Homework.due_at, Homework.status, Homework.submitted_at).where(
+    Homework.enrollment_id == ENROLLMENT_ID,
+    Homework.due_at >= bindparam("start"),
+    Homework.due_at < bindparam("end"),
+    Homework.due_at <= bindparam("now"),
+)
+
+EVENTS = (
+    select(ClinicalEvent.id, ClinicalEvent.kind, ClinicalEvent.occurred_on, ClinicalEvent.result)
+    .where(
+        ClinicalEvent.enrollment_id == ENROLLMENT_ID,
+        ClinicalEvent.occurred_on >= bindparam("first_monday"),
+        ClinicalEvent.occurred_on <= bindparam("today"),
+    )
+    .order_by(ClinicalEvent.occurred_on, ClinicalEvent.id)
+)
+
+PHASE_CHANGES = (
+    select(PhaseChange.effective_on, PhaseChange.to_phase_id)
+    .where(PhaseChange.enrollment_id == ENROLLMENT_ID)
+    .order_by(PhaseChange.effective_on, PhaseChange.created_at)
+)
