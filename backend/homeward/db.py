@@ -1,4 +1,4 @@
-"""Engine, session factory, declarative base and the per-request transaction."""
+"""Engine, session factory, declarative base, and the request's Session (opened by its route)."""
 
 import uuid
 from contextvars import ContextVar
