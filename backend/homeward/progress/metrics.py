@@ -44,6 +44,7 @@ from homeward.enrollments.models import (
 from homeward.homework.models import Homework, HomeworkStatus
 from homeward.sessions.models import (
     ATTENDED,
+    ROSTER_ATTENDANCE,
     Attendance,
     AttendanceStatus,
     RosterEntry,
@@ -307,10 +308,7 @@ def _attendance_statement(windows: tuple[int, ...], given: bool, narrowed: bool)
         .join(TreatmentSession, TreatmentSession.id == RosterEntry.session_id)
         .outerjoin(
             Attendance,
-            and_(
-                Attendance.session_id == RosterEntry.session_id,
-                Attendance.enrollment_id == RosterEntry.enrollment_id,
-            ),
+            ROSTER_ATTENDANCE,
         )
         .where(
             TreatmentSession.status != SessionStatus.cancelled,

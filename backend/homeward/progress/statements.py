@@ -6,13 +6,19 @@ running them for one enrollment.
 
 import uuid
 
-from sqlalchemy import BindParameter, and_, bindparam, select
+from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from homeward.enrollments.models import ClinicalEvent, Enrollment, PhaseChange
 from homeward.homework.models import Homework
 from homeward.programs.models import Phase, Program
-from homeward.sessions.models import Attendance, RosterEntry, SessionStatus, TreatmentSession
+from homeward.sessions.models import (
+    ROSTER_ATTENDANCE,
+    Attendance,
+    RosterEntry,
+    SessionStatus,
+    TreatmentSession,
+)
 
 ENROLLMENT_ID: BindParameter[uuid.UUID] = bindparam("enrollment_id")
 PROGRAM_ID: BindParameter[uuid.UUID] = bindparam("program_id")
@@ -50,10 +56,7 @@ SESSIONS = (
     .join(TreatmentSession, TreatmentSession.id == RosterEntry.session_id)
     .outerjoin(
         Attendance,
-        and_(
-            Attendance.session_id == RosterEntry.session_id,
-            Attendance.enrollment_id == RosterEntry.enrollment_id,
-        ),
+        ROSTER_ATTENDANCE,
     )
     .where(
         RosterEntry.enrollment_id == ENROLLMENT_ID,

@@ -3,7 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homeward.db import Base, Timestamped, UUIDPrimaryKey, str_enum, utcnow
@@ -111,3 +111,11 @@ class Attendance(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[TreatmentSession] = relationship(back_populates="attendance")
+
+
+# The attendance record of a roster entry (if one is recorded): the join every read of
+# "who was rostered, and how did they attend" makes.
+ROSTER_ATTENDANCE = and_(
+    Attendance.session_id == RosterEntry.session_id,
+    Attendance.enrollment_id == RosterEntry.enrollment_id,
+)

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.programs.models import phase_slots
-from homeward.sessions.models import Attendance, RosterEntry, SessionStatus, TreatmentSession
+from homeward.sessions.models import (
+    ROSTER_ATTENDANCE,
+    RosterEntry,
+    SessionStatus,
+    TreatmentSession,
+)
 
 
 def sync_future_rosters(
@@ -37,10 +42,7 @@ def sync_future_rosters(
         )
         .correlate(RosterEntry, TreatmentSession)
     )
-    has_attendance = exists().where(
-        Attendance.session_id == RosterEntry.session_id,
-        Attendance.enrollment_id == RosterEntry.enrollment_id,
-    )
+    has_attendance = exists().where(ROSTER_ATTENDANCE)
     stale_sessions = select(TreatmentSession.id).where(
         TreatmentSession.id == RosterEntry.session_id,
         TreatmentSession.slot_id.is_not(None),

@@ -25,7 +25,12 @@ from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.errors import InvalidInput
 from homeward.programs.models import Phase, Program, Slot, phase_slots
 from homeward.sessions.exceptions import ProgramNotFound, ScheduleBusy
-from homeward.sessions.models import Attendance, RosterEntry, SessionStatus, TreatmentSession
+from homeward.sessions.models import (
+    ROSTER_ATTENDANCE,
+    RosterEntry,
+    SessionStatus,
+    TreatmentSession,
+)
 from homeward.sessions.schemas import ScheduleGenerate, ScheduleResult
 
 MAX_DAYS = 92
@@ -217,14 +222,7 @@ def _sync_rosters(
     kept: set[tuple[uuid.UUID, uuid.UUID]] = set()
     existing_ids = [session_id for session_id in sessions if session_id not in new_ids]
     if existing_ids:
-        has_attendance = (
-            exists()
-            .where(
-                Attendance.session_id == RosterEntry.session_id,
-                Attendance.enrollment_id == RosterEntry.enrollment_id,
-            )
-            .label("has_attendance")
-        )
+        has_attendance = exists().where(ROSTER_ATTENDANCE).label("has_attendance")
         for row in db.execute(
             select(RosterEntry.session_id, RosterEntry.enrollment_id, has_attendance).where(
                 RosterEntry.session_id.in_(existing_ids)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import BindParameter, ColumnElement, and_, exists, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -25,7 +25,13 @@ from homeward.sessions.exceptions import (
     SessionEnded,
     SessionNotFound,
 )
-from homeward.sessions.models import Attendance, RosterEntry, SessionStatus, TreatmentSession
+from homeward.sessions.models import (
+    ROSTER_ATTENDANCE,
+    Attendance,
+    RosterEntry,
+    SessionStatus,
+    TreatmentSession,
+)
 from homeward.sessions.schemas import (
     RosterLine,
     SessionBase,
@@ -62,10 +68,7 @@ def _roster_lines(
         .join(Patient, Patient.id == Enrollment.patient_id)
         .outerjoin(
             Attendance,
-            and_(
-                Attendance.session_id == RosterEntry.session_id,
-                Attendance.enrollment_id == RosterEntry.enrollment_id,
-            ),
+            ROSTER_ATTENDANCE,
         )
         .where(RosterEntry.session_id.in_(session_ids))
         .order_by(Patient.family_name, Patient.given_name, RosterEntry.enrollment_id)
@@ -122,10 +125,6 @@ def _summary_statement() -> Columns:
 
     A list shows how each roster stands; the roster itself is read on the single session.
     """
-    on_roster = and_(
-        Attendance.session_id == RosterEntry.session_id,
-        Attendance.enrollment_id == RosterEntry.enrollment_id,
-    )
     roster_size = (
         select(func.count())
         .select_from(RosterEntry)
@@ -135,7 +134,7 @@ def _summary_statement() -> Columns:
     recorded = (
         select(func.count())
         .select_from(RosterEntry)
-        .join(Attendance, on_roster)
+        .join(Attendance, ROSTER_ATTENDANCE)
         .where(RosterEntry.session_id == TreatmentSession.id)
         .scalar_subquery()
     )
