@@ -3,18 +3,24 @@
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 import homeward.models  # noqa: F401  (every table on the metadata)
 from homeward import migrate
-from homeward.db import Base
+from homeward.db import Base, make_engine
+from homeward.programs.models import Program
+from homeward.sessions.models import Attendance, AttendanceStatus, RosterEntry
 from homeward.settings import Settings
+from tests.factories import Factories
 
 
 @pytest.fixture
@@ -56,3 +62,50 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == [], f"models differ from migrations: {differences}"
+
+
+def test_attendance_without_roster_entry_is_rostered_by_the_migration(
+    scratch_settings: Settings,
+) -> None:
+    """Revision 0006 makes attendance reference the roster; a record made before it stays."""
+    engine = make_engine(scratch_settings)
+    try:
+        migrate.upgrade(scratch_settings, "0005")
+        with Session(engine) as db:
+            factories = Factories(db)
+            program = factories.program()
+            enrollment = factories.enrollment(program)
+            session = factories.session(program, datetime(2026, 3, 2, 15, tzinfo=UTC))
+            db.add(
+                Attendance(
+                    session_id=session.id,
+                    enrollment_id=enrollment.id,
+                    status=AttendanceStatus.present,
+                    minutes_attended=180,
+                )
+            )
+            db.commit()
+            session_id, enrollment_id, program_id = session.id, enrollment.id, program.id
+
+        migrate.upgrade(scratch_settings)
+
+        with Session(engine) as db:
+            rostered = db.scalars(
+                select(RosterEntry.enrollment_id).where(RosterEntry.session_id == session_id)
+            ).all()
+            assert rostered == [enrollment_id]
+            kept = db.get(Attendance, (session_id, enrollment_id))
+            assert kept is not None and kept.minutes_attended == 180
+            # From now on the database itself refuses a record with no roster entry.
+            stranger = Factories(db).enrollment(db.get_one(Program, program_id))
+            db.add(
+                Attendance(
+                    session_id=session_id,
+                    enrollment_id=stranger.id,
+                    status=AttendanceStatus.present,
+                )
+            )
+            with pytest.raises(IntegrityError):
+                db.flush()
+    finally:
+        engine.dispose()

@@ -193,7 +193,9 @@ def test_list_takes_the_same_statements_for_any_page(
 
 def test_roles(app: FastAPI, factories: Factories, db: Session) -> None:
     client = clinic(factories).enroll(factories)
-    session = factories.session(clinic(factories).program, NOW - timedelta(hours=3))
+    session = factories.session(
+        clinic(factories).program, NOW - timedelta(hours=3), roster=[client]
+    )
     db.add(
         Attendance(session_id=session.id, enrollment_id=client.id, status=AttendanceStatus.present)
     )

@@ -24,33 +24,13 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.orm import Session
 
-from homeward.enrollments.models import (
-    ClinicalEvent,
-    Enrollment,
-    EnrollmentStatus,
-    EventKind,
-    ScreenResult,
-)
-from homeward.homework.models import Homework, HomeworkStatus
-from homeward.sessions.models import (
-    ATTENDED,
-    ROSTER_ATTENDANCE,
-    Attendance,
-    AttendanceStatus,
-    RosterEntry,
-    SessionStatus,
-    TreatmentSession,
-)
+from homeward.enrollments.models import EnrollmentStatus
+from homeward.progress import cohort_queries as queries
 from homeward.tapering.rules import WINDOWED_METRICS, Metric
 
 ATTENDANCE_METRICS = frozenset(
@@ -146,20 +126,6 @@ def given_cohort(enrollment_ids: Iterable[uuid.UUID]) -> Cohort:
     return Cohort(enrollments=tuple(enrollment_ids))
 
 
-def _in_cohort(
-    column: ColumnElement[Any] | InstrumentedAttribute[Any], given: bool
-) -> ColumnElement[bool]:
-    """`column` names a member of the cohort, whose ids or programs are bound on execution."""
-    if given:
-        return column.in_(bindparam("cohort", expanding=True))
-    return column.in_(
-        select(Enrollment.id).where(
-            Enrollment.program_id.in_(bindparam("cohort_programs", expanding=True)),
-            Enrollment.status == EnrollmentStatus.active,
-        )
-    )
-
-
 def _days(as_of: date, since: date | None) -> float | None:
     return float((as_of - since).days) if since else None
 
@@ -227,156 +193,10 @@ def _reader(key: MetricKey, as_of: date, offsets: Mapping[Metric, Mapping[int, i
     return lambda c: float(c.events[at])
 
 
-class _Unindexed(ColumnElement[Any]):
-    """A column as SQLite's planner cannot use an index for: `+column`."""
-
-    inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column: ColumnElement[Any]) -> None:
-        self.column = column
-        self.type = column.type
-
-
-@compiles(_Unindexed)
-def _compile_unindexed(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column, **kw)
-
-
-@compiles(_Unindexed, "sqlite")
-def _compile_unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return "+" + compiler.process(element.column, **kw)
-
-
-def _count_if(condition: ColumnElement[bool]) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-Statement = Select[*tuple[Any, ...]]
-
-# The statements below are built once per shape (windows, cohort kind) and take the
-# dates, bounds and ids as parameters: building and keying a statement of a dozen
-# CASE columns costs more than running it for one enrollment.
-
-
-@lru_cache
-def _states_statement(given: bool) -> Statement:
-    return select(
-        Enrollment.id,
-        Enrollment.patient_id,
-        Enrollment.program_id,
-        Enrollment.status,
-        Enrollment.current_phase_id,
-        Enrollment.phase_started_on,
-        Enrollment.admitted_on,
-        Enrollment.expected_end_on,
-        Enrollment.primary_clinician_id,
-        Enrollment.version,
-    ).where(_in_cohort(Enrollment.id, given))
-
-
 def enrollment_states(db: Session, cohort: Cohort) -> dict[uuid.UUID, EnrollmentState]:
-    rows = db.connection().execute(_states_statement(cohort.given), cohort.params()).all()
+    rows = db.connection().execute(queries.states(cohort.given), cohort.params()).all()
     # Positional: the columns are selected in the dataclass's field order.
     return {row[0]: EnrollmentState(*cast(tuple[Any, ...], row)) for row in rows}
-
-
-@lru_cache
-def _attendance_statement(windows: tuple[int, ...], given: bool, narrowed: bool) -> Statement:
-    """Per enrollment, `ATTENDANCE_COLUMNS` for each window in turn (shortest first)."""
-    ends_at, status = TreatmentSession.ends_at, Attendance.status
-    columns: list[Any] = []
-    for w in windows:
-        inside = ends_at >= bindparam(f"start_{w}")
-        columns += [
-            _count_if(and_(inside, status.in_(ATTENDED))).label(f"attended_{w}"),
-            _count_if(and_(inside, status.is_not(None))).label(f"recorded_{w}"),
-            _count_if(and_(inside, status == AttendanceStatus.absent_excused)).label(
-                f"excused_{w}"
-            ),
-            _count_if(and_(inside, status == AttendanceStatus.absent_unexcused)).label(
-                f"unexcused_{w}"
-            ),
-            _count_if(and_(inside, status.is_(None))).label(f"unrecorded_{w}"),
-            func.coalesce(
-                func.sum(case((inside, func.coalesce(Attendance.minutes_attended, 0)), else_=0)),
-                0,
-            ).label(f"minutes_{w}"),
-        ]
-    statement = (
-        select(RosterEntry.enrollment_id, *columns)
-        .join(TreatmentSession, TreatmentSession.id == RosterEntry.session_id)
-        .outerjoin(
-            Attendance,
-            ROSTER_ATTENDANCE,
-        )
-        .where(
-            TreatmentSession.status != SessionStatus.cancelled,
-            TreatmentSession.starts_at >= bindparam("starts_from"),
-            TreatmentSession.starts_at < bindparam("starts_before"),
-            ends_at >= bindparam(f"start_{windows[-1]}"),
-            ends_at < bindparam("window_end"),
-            ends_at <= bindparam("now"),
-        )
-        .group_by(RosterEntry.enrollment_id)
-    )
-    if not narrowed:
-        return statement.where(_in_cohort(RosterEntry.enrollment_id, given))
-    # Redundant with the cohort, but it lets the database start from the programs'
-    # sessions (an index) rather than every session of the period; SQLite does so
-    # only when the roster's index on enrollments is out of its reach.
-    return statement.where(
-        _in_cohort(_Unindexed(RosterEntry.enrollment_id.expression), given),
-        TreatmentSession.program_id.in_(bindparam("programs", expanding=True)),
-    )
-
-
-@lru_cache
-def _homework_statement(windows: tuple[int, ...], given: bool) -> Statement:
-    """Per enrollment, (due, done) for each window in turn (shortest first)."""
-    done = or_(
-        Homework.status.in_((HomeworkStatus.submitted, HomeworkStatus.reviewed)),
-        Homework.submitted_at.is_not(None),
-    )
-    columns: list[Any] = []
-    for w in windows:
-        inside = Homework.due_at >= bindparam(f"start_{w}")
-        columns += [
-            _count_if(inside).label(f"due_{w}"),
-            _count_if(and_(inside, done)).label(f"done_{w}"),
-        ]
-    return (
-        select(Homework.enrollment_id, *columns)
-        .where(
-            _in_cohort(Homework.enrollment_id, given),
-            Homework.due_at >= bindparam(f"start_{windows[-1]}"),
-            Homework.due_at < bindparam("window_end"),
-            Homework.due_at <= bindparam("now"),
-        )
-        .group_by(Homework.enrollment_id)
-    )
-
-
-@lru_cache
-def _use_events_statement(windows: tuple[int, ...], given: bool) -> Statement:
-    """Per enrollment, the last use, then the events of each window in turn."""
-    occurred = ClinicalEvent.occurred_on
-    columns = [_count_if(occurred >= bindparam(f"since_{w}")).label(f"events_{w}") for w in windows]
-    return (
-        select(ClinicalEvent.enrollment_id, func.max(occurred).label("last_use_on"), *columns)
-        .where(
-            _in_cohort(ClinicalEvent.enrollment_id, given),
-            occurred <= bindparam("as_of"),
-            or_(
-                ClinicalEvent.kind == EventKind.relapse,
-                and_(
-                    ClinicalEvent.kind == EventKind.drug_screen,
-                    ClinicalEvent.result == ScreenResult.positive,
-                ),
-            ),
-        )
-        .group_by(ClinicalEvent.enrollment_id)
-    )
 
 
 def _as_date(value: date | str) -> date:
@@ -437,15 +257,17 @@ def compute(
         narrowed = program_ids is not None
         if narrowed:
             params["programs"] = program_ids
-        statement = _attendance_statement(attendance_windows, cohort.given, narrowed)
+        statement = queries.attendance(
+            attendance_windows, cohort.given, narrowed, connection.dialect.name
+        )
         attendance = {row[0]: row[1:] for row in connection.execute(statement, params).all()}
     homework: dict[uuid.UUID, Sequence[int]] = {}
     if homework_windows:
-        statement = _homework_statement(homework_windows, cohort.given)
+        statement = queries.homework(homework_windows, cohort.given)
         homework = {row[0]: row[1:] for row in connection.execute(statement, params).all()}
     events: dict[uuid.UUID, Sequence[int]] = {}
     last_use: dict[uuid.UUID, date] = {}
-    for row in connection.execute(_use_events_statement(event_windows, cohort.given), params).all():
+    for row in connection.execute(queries.use_events(event_windows, cohort.given), params).all():
         events[row[0]] = row[2:]
         last_use[row[0]] = _as_date(row[1])
     result.last_use_on = last_use

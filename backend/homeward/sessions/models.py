@@ -3,7 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homeward.db import Base, Timestamped, UUIDPrimaryKey, str_enum, utcnow
@@ -92,9 +92,19 @@ class RosterEntry(Base):
 
 
 class Attendance(Base):
-    """One enrollment's record for one session."""
+    """One enrollment's record for one session, which it must be rostered for.
+
+    The key doubles as a reference to the roster entry, so "recorded" is always a
+    subset of "rostered" and the metrics can count the two separately.
+    """
 
     __tablename__ = "attendance"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["session_id", "enrollment_id"],
+            ["session_roster.session_id", "session_roster.enrollment_id"],
+        ),
+    )
 
     session_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("treatment_sessions.id", ondelete="CASCADE"), primary_key=True

@@ -7,7 +7,6 @@ set-based changes of `auto` rules).
 """
 
 import gc
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
@@ -17,15 +16,9 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple, cast
 
 from sqlalchemy import (
-    JSON,
-    Connection,
     Table,
-    Text,
     and_,
     bindparam,
-    column,
-    func,
-    insert,
     or_,
     select,
     update,
@@ -39,7 +32,6 @@ from homeward.errors import InvalidInput
 from homeward.programs.exceptions import ProgramNotFound
 from homeward.programs.models import Phase, Program
 from homeward.progress import metrics
-from homeward.progress.metrics import EnrollmentState
 from homeward.tapering.apply import AutoChange, apply_in_bulk, fingerprint
 from homeward.tapering.engine import (
     Decision,
@@ -50,19 +42,10 @@ from homeward.tapering.engine import (
     rule_keys,
 )
 from homeward.tapering.models import Mode, Recommendation, RecommendationStatus
+from homeward.tapering.new_recommendations import NewRecommendations
 from homeward.tapering.service import VersionedRules, current_rule_sets
 
 _TABLE = cast(Table, Recommendation.__table__)
-# PostgreSQL: the rows as one JSON document, unpacked by the server. The driver's
-# executemany would adapt every value of every row in Python, which for a cohort's
-# first evaluation (a third of it gets a recommendation) costs more than the insert.
-# `_row` gives every column a value, so none is left to a default.
-_ROWS = (
-    func.json_to_recordset(bindparam("rows", type_=Text).cast(JSON))
-    .table_valued(*(column(each.name, each.type) for each in _TABLE.columns))
-    .render_derived(name="incoming", with_types=True)
-)
-_INSERT_FROM_JSON = insert(_TABLE).from_select(list(_TABLE.columns.keys()), select(_ROWS))
 
 
 @dataclass
@@ -212,47 +195,6 @@ def _prior(
     return by_enrollment
 
 
-def _row(
-    decision: Decision,
-    state: EnrollmentState,
-    version: int,
-    as_of: date,
-    status: RecommendationStatus,
-    now: datetime,
-) -> dict[str, object]:
-    applied = status == RecommendationStatus.applied
-    return {
-        "id": uuid.uuid4(),
-        "enrollment_id": state.id,
-        "program_id": state.program_id,
-        "rule_name": decision.rule.name,
-        "rule_set_version": version,
-        "action": decision.action,
-        "mode": decision.rule.mode,
-        "from_phase_id": decision.from_phase_id,
-        "proposed_phase_id": decision.proposed_phase_id,
-        "days": decision.days,
-        "evidence": decision.evidence,
-        "as_of": as_of,
-        "status": status,
-        "enrollment_fingerprint": fingerprint(state, decision.action),
-        "created_at": now,
-        "decided_at": now if applied else None,
-        "decided_by_id": None,
-        "decision_note": "applied automatically" if applied else None,
-    }
-
-
-def _insert(connection: Connection, rows: list[dict[str, object]]) -> None:
-    """One statement however many rows."""
-    if connection.dialect.name == "postgresql":
-        # Ids, dates and instants as text, which the server reads back by column type.
-        connection.execute(_INSERT_FROM_JSON, {"rows": json.dumps(rows, default=str)})
-    else:
-        # Core executemany (the ORM's bulk path sends one INSERT per row on some drivers).
-        connection.execute(insert(_TABLE), rows)
-
-
 def _evaluate_group(
     db: Session,
     actor: Actor,
@@ -297,17 +239,10 @@ def _evaluate_group(
         proposals[enrollment_id] = [d for d in decisions if d.rule.mode != Mode.auto]
         automatic += [AutoChange(state, d) for d in decisions if d.rule.mode == Mode.auto]
     applied = apply_in_bulk(db, actor, automatic, as_of, now)
-    applied_rows = [
-        _row(
-            change.decision,
-            change.state,
-            rule_sets[change.state.program_id].version,
-            as_of,
-            RecommendationStatus.applied,
-            now,
-        )
-        for change in applied
-    ]
+    added = NewRecommendations(as_of, now)
+    for change in applied:
+        version = rule_sets[change.state.program_id].version
+        added.add(change.decision, change.state, version, RecommendationStatus.applied)
     done = {id(change) for change in applied}
     for change in automatic:
         if id(change) not in done:
@@ -318,7 +253,6 @@ def _evaluate_group(
         # Recommendations made beside an automatic change describe the enrollment after it.
         states = states | metrics.enrollment_states(db, metrics.given_cohort(changed))
 
-    new_rows: list[dict[str, object]] = []
     superseded: list[uuid.UUID] = []
     for enrollment_id in measured.enrollments:
         decisions = proposals.get(enrollment_id, [])
@@ -347,13 +281,10 @@ def _evaluate_group(
                 kept.add(same.id)
                 continue
             version = rule_sets[state.program_id].version
-            new_rows.append(
-                _row(decision, state, version, as_of, RecommendationStatus.pending, now)
-            )
+            added.add(decision, state, version, RecommendationStatus.pending)
         superseded.extend(stored.id for stored in pending if stored.id not in kept)
 
-    if new_rows or applied_rows:
-        _insert(db.connection(), new_rows + applied_rows)
+    added.write(db.connection())
     if superseded:
         db.connection().execute(
             update(_TABLE)
@@ -377,6 +308,6 @@ def _evaluate_group(
         .values(status=RecommendationStatus.superseded, decided_at=now)
         .execution_options(synchronize_session=False)
     )
-    counts.created += len(new_rows)
-    counts.applied += len(applied_rows)
+    counts.created += len(added) - len(applied)
+    counts.applied += len(applied)
     counts.superseded += len(superseded) + (left.rowcount or 0)  # type: ignore[attr-defined]
