@@ -117,15 +117,20 @@ def attendance(windows: tuple[int, ...], given: bool, narrowed: bool, dialect: s
     """Per enrollment, `metrics.ATTENDANCE_COLUMNS` for each window in turn (shortest first).
 
     `narrowed` binds the cohort's `programs` too, so the database starts from their
-    sessions (an index) rather than from every session of the period.
+    sessions (an index) rather than from every session of the period. A given
+    cohort (a few enrollments) starts from its roster entries instead.
     """
-    if dialect == "sqlite":
+    if dialect == "sqlite" or given:
         return _attendance_by_roster_entry(windows, given, narrowed)
-    return _attendance_counted_apart(windows, given, narrowed)
+    return _attendance_counted_apart(windows, narrowed)
 
 
 def _attendance_by_roster_entry(windows: tuple[int, ...], given: bool, narrowed: bool) -> Statement:
-    """Each roster entry joined to its record: SQLite's B-tree probes are cheap in-process."""
+    """Each roster entry joined to its record.
+
+    What SQLite does best (its B-tree probes are cheap in-process), and what a few
+    enrollments need anywhere.
+    """
     ends_at, status = TreatmentSession.ends_at, Attendance.status
     columns: list[Any] = []
     for w in windows:
@@ -158,7 +163,7 @@ def _attendance_by_roster_entry(windows: tuple[int, ...], given: bool, narrowed:
     )
 
 
-def _attendance_counted_apart(windows: tuple[int, ...], given: bool, narrowed: bool) -> Statement:
+def _attendance_counted_apart(windows: tuple[int, ...], narrowed: bool) -> Statement:
     """Roster entries and records counted apart, then joined per enrollment.
 
     Every record references its roster entry (a foreign key), so "unrecorded" is
@@ -195,11 +200,11 @@ def _attendance_counted_apart(windows: tuple[int, ...], given: bool, narrowed: b
     recorded = select(Attendance.enrollment_id, *record_columns).join(
         windowed, windowed.c.id == Attendance.session_id
     )
-    if given or not narrowed:
+    if not narrowed:
         # Narrowed to the cohort's programs, whoever else is on their rosters is
         # simply never looked up.
-        rostered = rostered.where(in_cohort(RosterEntry.enrollment_id, given))
-        recorded = recorded.where(in_cohort(Attendance.enrollment_id, given))
+        rostered = rostered.where(in_cohort(RosterEntry.enrollment_id, given=False))
+        recorded = recorded.where(in_cohort(Attendance.enrollment_id, given=False))
     roster = rostered.group_by(RosterEntry.enrollment_id).subquery("rostered")
     records = recorded.group_by(Attendance.enrollment_id).subquery("recorded")
 
