@@ -356,3 +356,24 @@ def test_query_count_is_constant_in_cohort_size(db: Session, factories: Factorie
         assert made.created == 2 * size
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_programs_in_several_timezones_are_evaluated_together(
+    db: Session, factories: Factories
+) -> None:
+    """At NOW it is already the next day in Tokyo: each program is evaluated on its own day."""
+    made = {}
+    for timezone in ("America/Chicago", "Asia/Tokyo"):
+        place = clinic(factories)
+        place.program.timezone = timezone
+        made[timezone] = enroll(factories, place)
+        session(factories, place, made[timezone], AS_OF - timedelta(days=1), "present")
+        use_rules(db, place, rule("look", "review", ALWAYS))
+    counts = evaluate(db, SYSTEM)
+    assert (counts.programs, counts.enrollments, counts.created) == (2, 2, 2)
+    for timezone, day in (("America/Chicago", AS_OF), ("Asia/Tokyo", AS_OF + timedelta(days=1))):
+        [recommendation] = recommendations(db, made[timezone])
+        assert recommendation.as_of == day
+        [evidence] = recommendation.evidence
+        assert evidence["metric"] == "days_enrolled"
+        assert evidence["value"] == (day - made[timezone].admitted_on).days
