@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from homeward.audit.chain import verify_chain
@@ -377,3 +377,16 @@ def test_programs_in_several_timezones_are_evaluated_together(
         [evidence] = recommendation.evidence
         assert evidence["metric"] == "days_enrolled"
         assert evidence["value"] == (day - made[timezone].admitted_on).days
+
+
+def test_evaluation_gives_its_transaction_room_to_aggregate(
+    db: Session, factories: Factories
+) -> None:
+    if db.connection().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no per-transaction working memory")
+    place = clinic(factories)
+    enroll(factories, place)
+    evaluate(db, SYSTEM, program_id=place.program.id)
+    assert db.execute(text("SHOW work_mem")).scalar_one() == "64MB"
+    db.rollback()
+    assert db.execute(text("SHOW work_mem")).scalar_one() != "64MB"

@@ -21,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -75,6 +76,19 @@ def phase_steps(db: Session, program_ids: list[uuid.UUID]) -> dict[uuid.UUID, li
     return steps
 
 
+# A cohort's aggregates hash and sort a row per roster entry of the last weeks: for a
+# large clinic more than PostgreSQL's default working memory (4 MB), which would send
+# them to temporary files on disk.
+_COHORT_WORK_MEM = text("SET LOCAL work_mem = '64MB'")
+
+
+def _working_memory_for_cohorts(db: Session) -> None:
+    """For the rest of this transaction only (`SET LOCAL`)."""
+    connection = db.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_COHORT_WORK_MEM)
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while a cohort is evaluated.
@@ -121,6 +135,7 @@ def evaluate(
             raise InvalidInput.at(["body", "as_of"], "as_of is in the future")
         groups[(program.timezone, day)].append(program.id)
     if programs:
+        _working_memory_for_cohorts(db)
         ids = [program.id for program in programs]
         rule_sets = current_rule_sets(db, ids)
         phases = phase_steps(db, ids)
