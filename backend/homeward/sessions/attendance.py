@@ -31,8 +31,8 @@ _RECORDS = TypeAdapter(list[AttendanceRead])
 # Built once, run as plain statements on the Session's connection: for a roster of 30,
 # composing statements and the ORM's bulk-insert bookkeeping cost more than the writes.
 _SESSION_ID: BindParameter[uuid.UUID] = bindparam("session_id")
-# With a row lock: two people saving the same roster at once would both delete, then
-# both insert (a duplicate key); the second waits, then replaces the first.
+# With a row lock: of two saves of the same session at once, the second waits, then
+# reads the roster and replaces the records as the first left them.
 _LOCKED_SESSION = (
     select(
         TreatmentSession.id,

@@ -1,9 +1,10 @@
 """Evaluating programs' rule sets against their active enrollments.
 
 A fixed number of queries per evaluation, whatever the cohort: programs, phases,
-rule sets, then per timezone the metrics (four), earlier recommendations (one),
-and the writes (one insert, one update, one for enrollments that left, and the
-set-based changes of `auto` rules).
+rule sets (and, on PostgreSQL, the transaction's working memory), then per
+timezone the metrics (four), earlier recommendations (one), and the writes (one
+insert, one update, one for enrollments that left, and the set-based changes of
+`auto` rules).
 """
 
 import gc
@@ -15,15 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple, cast
 
-from sqlalchemy import (
-    Table,
-    and_,
-    bindparam,
-    or_,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Table, and_, bindparam, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from homeward import clock

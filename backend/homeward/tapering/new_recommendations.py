@@ -22,7 +22,7 @@ from homeward.tapering.engine import Decision
 from homeward.tapering.models import Recommendation, RecommendationStatus
 
 _TABLE = cast(Table, Recommendation.__table__)
-APPLIED_NOTE = "applied automatically"
+_APPLIED_NOTE = "applied automatically"
 
 # Row key -> (column, its type as the server reads it from JSON).
 _COLUMNS = {
@@ -90,7 +90,7 @@ class NewRecommendations:
             row["d"] = decision.days
         if status == RecommendationStatus.applied:
             row["w"] = self.now.isoformat()
-            row["n"] = APPLIED_NOTE
+            row["n"] = _APPLIED_NOTE
         self.rows.append(row)
 
     def write(self, connection: Connection) -> None:
@@ -111,7 +111,7 @@ class NewRecommendations:
             if kind == "uuid":
                 value = uuid.UUID(hex=value)
             elif kind == "timestamptz":
-                value = self.now
+                value = datetime.fromisoformat(value)
             values[column] = value
         values.update(id=uuid.uuid4(), as_of=self.as_of, created_at=self.now, decided_by_id=None)
         return values
