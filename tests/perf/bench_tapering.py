@@ -27,7 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from homeward import clock, migrate
@@ -39,6 +39,7 @@ from homeward.scale import build_synthetic_clinic
 from homeward.sessions.models import ATTENDED, Attendance, AttendanceStatus, TreatmentSession
 from homeward.settings import Settings
 from homeward.tapering.evaluation import evaluate
+from tests.factories import count_queries
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SIZES = (500, 5_000, 50_000)
@@ -135,21 +136,14 @@ def measure(engine: Engine, name: str, size: int) -> Measurement:
 
     def evaluate_once() -> tuple[float, int]:
         clean_slate(engine)
-        with factory() as db:
-            connection = db.connection()
-            statements.clear()
-
-            def count(*_: Any) -> None:
-                statements.append("")
-
-            event.listen(connection, "before_cursor_execute", count)
+        with factory() as db, count_queries(db) as seen:
             try:
                 started = time.perf_counter()
                 created = evaluate(db, Actor.system()).created
                 elapsed = time.perf_counter() - started
             finally:
-                event.remove(connection, "before_cursor_execute", count)
                 db.rollback()
+            statements[:] = seen
             return elapsed, created
 
     seconds, created = min(evaluate_once() for _ in range(RUNS))

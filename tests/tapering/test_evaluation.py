@@ -355,6 +355,9 @@ def test_query_count_is_constant_in_cohort_size(db: Session, factories: Factorie
             made = evaluate(db, SYSTEM, program_id=place.program.id)
         assert made.created == 2 * size
         counts.append(len(statements))
+        # The recommendations are written by one statement, which the count includes.
+        writes = [s for s in statements if "tapering_recommendations (" in s]
+        assert len(writes) == 1, writes
     assert counts[0] == counts[1]
 
 

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homeward.db import Base, Timestamped, UUIDPrimaryKey, str_enum, utcnow
@@ -89,6 +89,8 @@ class Enrollment(UUIDPrimaryKey, Timestamped, Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_enrollments_program_id_status", "program_id", "status"),
+        # What records that name an enrollment together with its program reference.
+        UniqueConstraint("id", "program_id"),
         # The list's keyset order: a page is read in order, not sorted from every match.
         Index("ix_enrollments_created_at_id", "created_at", "id"),
         # A patient holds at most one unfinished enrollment per program, even under races.

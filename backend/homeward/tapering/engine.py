@@ -60,46 +60,57 @@ def rule_keys(rules: Sequence[Rule]) -> set[MetricKey]:
     }
 
 
-def check(
-    condition: Condition, values: Mapping[MetricKey, float | None], path: str = "when"
-) -> tuple[bool | None, list[dict[str, Any]]]:
-    """(True, False or None for unknown), and the evidence of every comparison inside."""
-    if condition.metric is not None:
-        assert condition.op is not None and condition.value is not None
-        measured = values.get(MetricKey(condition.metric, condition.window_days))
-        held = None if measured is None else _OPS[condition.op](measured, condition.value)
-        entry: dict[str, Any] = {
-            "path": path,
-            "metric": condition.metric.value,
-            "window_days": condition.window_days,
-            "value": measured,
-            "op": condition.op,
-            "threshold": condition.value,
-            "held": bool(held),
-        }
-        if measured is None:
-            entry["note"] = NO_DATA
-        return held, [entry]
-    evidence: list[dict[str, Any]] = []
-    if condition.not_ is not None:
-        inner, evidence = check(condition.not_, values, f"{path}.not")
-        return (None if inner is None else not inner), evidence
-    group, parts = ("all", condition.all) if condition.all is not None else ("any", condition.any)
-    outcomes: list[bool | None] = []
-    for index, part in enumerate(parts or []):
-        outcome, part_evidence = check(part, values, f"{path}.{group}[{index}]")
-        outcomes.append(outcome)
-        evidence.extend(part_evidence)
-    if group == "all":
-        if False in outcomes:
-            return False, evidence
-        return (None if None in outcomes else True), evidence
-    if True in outcomes:
-        return True, evidence
-    return (None if None in outcomes else False), evidence
-
-
 Values = Mapping[MetricKey, float | None]
+Evidence = Callable[[Values], list[dict[str, Any]]]
+
+
+def _leaves(condition: Condition, path: str) -> list[tuple[str, Condition]]:
+    """Every comparison inside `condition`, in document order, with its path."""
+    if condition.metric is not None:
+        return [(path, condition)]
+    if condition.not_ is not None:
+        return _leaves(condition.not_, f"{path}.not")
+    group = "all" if condition.all is not None else "any"
+    return [
+        leaf
+        for index, part in enumerate(condition.children())
+        for leaf in _leaves(part, f"{path}.{group}[{index}]")
+    ]
+
+
+def evidence(condition: Condition, path: str = "when") -> Evidence:
+    """The evidence of every comparison inside `condition`: metric, window, measured
+    value (or "no data"), operator, threshold and whether it held. Built once per
+    rule set; only the rules that fire for an enrollment run it."""
+    leaves = []
+    for where, leaf in _leaves(condition, path):
+        assert leaf.metric is not None and leaf.op is not None and leaf.value is not None
+        key = MetricKey(leaf.metric, leaf.window_days)
+        leaves.append(
+            (where, key, leaf.metric.value, leaf.window_days, leaf.op, _OPS[leaf.op], leaf.value)
+        )
+
+    def measure(values: Values) -> list[dict[str, Any]]:
+        entries = []
+        for where, key, metric, window_days, op, compare, threshold in leaves:
+            measured = values.get(key)
+            entry: dict[str, Any] = {
+                "path": where,
+                "metric": metric,
+                "window_days": window_days,
+                "value": measured,
+                "op": op,
+                "threshold": threshold,
+                "held": measured is not None and compare(measured, threshold),
+            }
+            if measured is None:
+                entry["note"] = NO_DATA
+            entries.append(entry)
+        return entries
+
+    return measure
+
+
 Predicate = Callable[[Values], bool | None]
 
 
@@ -145,7 +156,7 @@ def predicate(condition: Condition) -> Predicate:
 class Playbook:
     """A rule set and a program's phases, prepared once to decide for a whole cohort."""
 
-    rules: list[tuple[Rule, Predicate]]
+    rules: list[tuple[Rule, Predicate, Evidence]]
     phases: list[PhaseStep]  # in order
     position: dict[uuid.UUID, int]
 
@@ -155,7 +166,8 @@ class Playbook:
         position: dict[uuid.UUID, int] = {}
         for index, phase in enumerate(ordered):
             position.setdefault(phase.id, index)
-        return cls([(rule, predicate(rule.when)) for rule in rules], ordered, position)
+        prepared = [(rule, predicate(rule.when), evidence(rule.when)) for rule in rules]
+        return cls(prepared, ordered, position)
 
     def decide(self, values: Values, current_phase_id: uuid.UUID | None) -> list[Decision]:
         """What the rules propose, with DESIGN.md's precedence.
@@ -172,9 +184,11 @@ class Playbook:
         other_phase: Decision | None = None
         extend: Decision | None = None
         reviews: list[Decision] = []
-        for rule, holds in self.rules:
+        measures: dict[str, Evidence] = {}
+        for rule, holds, measure in self.rules:
             if not holds(values):
                 continue
+            measures[rule.name] = measure
             decision = Decision(rule, rule.action, current_phase_id, None, rule.days)
             if rule.action in PHASE_ACTIONS:
                 if index is None:
@@ -200,7 +214,7 @@ class Playbook:
         chosen = [phase_decision] if phase_decision else []
         chosen += ([extend] if extend else []) + reviews
         for decision in chosen:
-            decision.evidence = check(decision.rule.when, values)[1]
+            decision.evidence = measures[decision.rule.name](values)
         return chosen
 
 

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homeward.db import Base, UUIDPrimaryKey, str_enum, utcnow
@@ -57,11 +57,11 @@ class Recommendation(UUIDPrimaryKey, Base):
 
     __tablename__ = "tapering_recommendations"
 
-    enrollment_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("enrollments.id", ondelete="CASCADE")
-    )
-    # Denormalized from the enrollment so the review queue filters without a join.
-    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    enrollment_id: Mapped[uuid.UUID]
+    # Denormalized from the enrollment so the review queue filters without a join. One
+    # reference covers both columns: the enrollment exists and is in this program. That
+    # is one check per inserted row where two references would make two.
+    program_id: Mapped[uuid.UUID]
     rule_name: Mapped[str] = mapped_column(String(100))
     rule_set_version: Mapped[int]
     action: Mapped[Action] = mapped_column(str_enum(Action, 16))
@@ -89,6 +89,11 @@ class Recommendation(UUIDPrimaryKey, Base):
     decision_note: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
+        ForeignKeyConstraint(
+            ["enrollment_id", "program_id"],
+            ["enrollments.id", "enrollments.program_id"],
+            ondelete="CASCADE",
+        ),
         Index("ix_tapering_recommendations_enrollment_id_status", "enrollment_id", "status"),
         Index("ix_tapering_recommendations_program_id_status", "program_id", "status"),
         Index("ix_tapering_recommendations_status_created_at", "status", "created_at"),
