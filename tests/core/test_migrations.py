@@ -3,7 +3,7 @@
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from homeward.db import Base, make_engine
 from homeward.programs.models import Program
 from homeward.sessions.models import Attendance, AttendanceStatus, RosterEntry
 from homeward.settings import Settings
+from homeward.tapering.models import Action, Mode, Recommendation
 from tests.factories import Factories
 
 
@@ -105,6 +106,49 @@ def test_attendance_without_roster_entry_is_rostered_by_the_migration(
                     status=AttendanceStatus.present,
                 )
             )
+            with pytest.raises(IntegrityError):
+                db.flush()
+    finally:
+        engine.dispose()
+
+
+def _recommendation(enrollment_id: uuid.UUID, program_id: uuid.UUID) -> Recommendation:
+    return Recommendation(
+        enrollment_id=enrollment_id,
+        program_id=program_id,
+        rule_name="look",
+        rule_set_version=1,
+        action=Action.review,
+        mode=Mode.recommend,
+        evidence=[],
+        as_of=date(2026, 3, 2),
+        enrollment_fingerprint="-",
+    )
+
+
+def test_recommendation_program_follows_its_enrollment_after_the_migration(
+    scratch_settings: Settings,
+) -> None:
+    """Revision 0008 references the enrollment and its program together."""
+    engine = make_engine(scratch_settings)
+    try:
+        migrate.upgrade(scratch_settings, "0007")
+        with Session(engine) as db:
+            factories = Factories(db)
+            program, elsewhere = factories.program(), factories.program()
+            enrollment = factories.enrollment(program)
+            # Before the migration nothing tied the two columns together.
+            stray = _recommendation(enrollment.id, elsewhere.id)
+            db.add(stray)
+            db.commit()
+            stray_id, enrollment_id = stray.id, enrollment.id
+            program_id, elsewhere_id = program.id, elsewhere.id
+
+        migrate.upgrade(scratch_settings)
+
+        with Session(engine) as db:
+            assert db.get_one(Recommendation, stray_id).program_id == program_id
+            db.add(_recommendation(enrollment_id, elsewhere_id))
             with pytest.raises(IntegrityError):
                 db.flush()
     finally:
