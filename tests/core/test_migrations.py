@@ -153,3 +153,14 @@ def test_recommendation_program_follows_its_enrollment_after_the_migration(
                 db.flush()
     finally:
         engine.dispose()
+
+
+def test_attendance_key_carries_what_the_metrics_count(engine: Engine) -> None:
+    """PostgreSQL reads a window's records from the key's index alone (revision 0009)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("INCLUDE columns are a PostgreSQL index feature")
+    with engine.connect() as connection:
+        definition = connection.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'pk_attendance'")
+        ).scalar_one()
+    assert definition.endswith("(session_id, enrollment_id) INCLUDE (status, minutes_attended)")

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from homeward.enrollments.models import EnrollmentStatus
 from homeward.homework.models import Homework, HomeworkCategory, HomeworkStatus, ReviewOutcome
 from tests.enrollments.helpers import NOW, Clinic, audit_events, clinic, freeze, pending
-from tests.factories import Factories, StaffClient, count_queries, login_as
+from tests.factories import Factories, StaffClient, login_as
+from tests.statements import count_queries
 
 E = "/api/v1/enrollments"
 

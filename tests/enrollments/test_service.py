@@ -27,7 +27,8 @@ from homeward.homework.models import Homework, HomeworkCategory, HomeworkStatus,
 from homeward.pagination import PageParams
 from homeward.sessions.models import Attendance, AttendanceStatus, RosterEntry
 from tests.enrollments.helpers import NOW, Clinic, clinic, freeze, pending
-from tests.factories import Factories, count_queries
+from tests.factories import Factories
+from tests.statements import count_queries
 
 ACTOR = Actor.system()
 

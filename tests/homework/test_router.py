@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from homeward.sessions.models import Attendance, AttendanceStatus
-from tests.factories import Factories, StaffClient, count_queries, login_as
+from tests.factories import Factories, StaffClient, login_as
 from tests.sessions.helpers import NOW, audit_count, clinic, freeze
+from tests.statements import count_queries
 
 API = "/api/v1"
 

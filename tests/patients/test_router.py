@@ -5,8 +5,9 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from tests.enrollments.helpers import audit_events, freeze
-from tests.factories import Factories, StaffClient, count_queries, login_as
+from tests.factories import Factories, StaffClient, login_as
 from tests.patients.helpers import PATIENT
+from tests.statements import count_queries
 
 P = "/api/v1/patients"
 

@@ -9,7 +9,8 @@ from homeward.homework.models import HomeworkStatus
 from homeward.progress import metrics
 from homeward.progress.metrics import MetricKey
 from homeward.tapering.rules import Metric
-from tests.factories import Factories, count_queries
+from tests.factories import Factories
+from tests.statements import count_queries
 from tests.tapering.helpers import (
     AS_OF,
     NOW,

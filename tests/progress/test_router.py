@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from homeward.audit.models import AuditEvent
 from homeward.homework.models import HomeworkStatus
-from tests.factories import Factories, StaffClient, count_queries
+from tests.factories import Factories, StaffClient
+from tests.statements import count_queries
 from tests.tapering.helpers import AS_OF, clinic, enroll, event, freeze, homework, local, session
 
 # AS_OF is a Friday: its week starts on Monday the 23rd.

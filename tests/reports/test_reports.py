@@ -14,8 +14,9 @@ from homeward.enrollments.models import EnrollmentStatus
 from homeward.reports import service
 from homeward.reports.router import wants_csv
 from homeward.reports.tables import CENSUS_COLUMNS, OUTCOME_COLUMNS
-from tests.factories import Factories, StaffClient, count_queries, login_as
+from tests.factories import Factories, StaffClient, login_as
 from tests.reports.helpers import NOW, build_small_clinic, homework
+from tests.statements import count_queries
 
 FEBRUARY = {"from": "2026-02-01", "to": "2026-02-28"}
 

@@ -12,8 +12,9 @@ from homeward.sessions.attendance import list_attendance, record_attendance
 from homeward.sessions.exceptions import SessionCancelled, SessionNotStarted
 from homeward.sessions.models import AttendanceStatus, SessionStatus
 from homeward.sessions.schemas import AttendanceWrite
-from tests.factories import Factories, count_queries
+from tests.factories import Factories
 from tests.sessions.helpers import NOW, audit_count, clinic, freeze
+from tests.statements import count_queries
 
 ACTOR = Actor.system()
 

@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session
 from homeward.enrollments.models import EnrollmentStatus
 from homeward.sessions.models import Attendance, AttendanceStatus, RosterEntry
 from homeward.sessions.rostering import sync_future_rosters
-from tests.factories import Factories, count_queries
+from tests.factories import Factories
+from tests.statements import count_queries
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 

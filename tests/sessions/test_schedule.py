@@ -18,8 +18,9 @@ from homeward.sessions.models import (
 )
 from homeward.sessions.schedule import generate
 from homeward.sessions.schemas import ScheduleGenerate
-from tests.factories import Factories, count_queries
+from tests.factories import Factories
 from tests.sessions.helpers import NOW, audit_count, clinic, freeze
+from tests.statements import count_queries
 
 CHICAGO = ZoneInfo("America/Chicago")
 ACTOR = Actor.system()

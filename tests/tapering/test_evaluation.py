@@ -21,7 +21,8 @@ from homeward.tapering.models import Recommendation, RecommendationStatus
 from homeward.tapering.rules import RuleSet
 from homeward.tapering.schemas import ApproveRequest, DismissRequest
 from homeward.tapering.service import put_rule_set
-from tests.factories import Factories, count_queries
+from tests.factories import Factories
+from tests.statements import count_queries
 from tests.tapering.helpers import (
     AS_OF,
     Clinic,

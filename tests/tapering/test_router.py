@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from homeward.enrollments.models import Enrollment, PhaseChange
 from homeward.sessions.models import RosterEntry
 from homeward.tapering.models import Recommendation
-from tests.factories import Factories, StaffClient, count_queries, login_as
+from tests.factories import Factories, StaffClient, login_as
+from tests.statements import count_queries
 from tests.tapering.helpers import AS_OF, clinic, enroll, freeze, local, steady
 
 ALWAYS = {"metric": "days_enrolled", "op": ">=", "value": 0}
