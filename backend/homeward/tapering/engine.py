@@ -156,7 +156,8 @@ def predicate(condition: Condition) -> Predicate:
 class Playbook:
     """A rule set and a program's phases, prepared once to decide for a whole cohort."""
 
-    rules: list[tuple[Rule, Predicate, Evidence]]
+    rules: list[tuple[Rule, Predicate]]
+    evidence: dict[str, Evidence]  # by rule name (names are unique in a rule set)
     phases: list[PhaseStep]  # in order
     position: dict[uuid.UUID, int]
 
@@ -166,8 +167,12 @@ class Playbook:
         position: dict[uuid.UUID, int] = {}
         for index, phase in enumerate(ordered):
             position.setdefault(phase.id, index)
-        prepared = [(rule, predicate(rule.when), evidence(rule.when)) for rule in rules]
-        return cls(prepared, ordered, position)
+        return cls(
+            [(rule, predicate(rule.when)) for rule in rules],
+            {rule.name: evidence(rule.when) for rule in rules},
+            ordered,
+            position,
+        )
 
     def decide(self, values: Values, current_phase_id: uuid.UUID | None) -> list[Decision]:
         """What the rules propose, with DESIGN.md's precedence.
@@ -184,11 +189,9 @@ class Playbook:
         other_phase: Decision | None = None
         extend: Decision | None = None
         reviews: list[Decision] = []
-        measures: dict[str, Evidence] = {}
-        for rule, holds, measure in self.rules:
+        for rule, holds in self.rules:
             if not holds(values):
                 continue
-            measures[rule.name] = measure
             decision = Decision(rule, rule.action, current_phase_id, None, rule.days)
             if rule.action in PHASE_ACTIONS:
                 if index is None:
@@ -214,7 +217,7 @@ class Playbook:
         chosen = [phase_decision] if phase_decision else []
         chosen += ([extend] if extend else []) + reviews
         for decision in chosen:
-            decision.evidence = measures[decision.rule.name](values)
+            decision.evidence = self.evidence[decision.rule.name](values)
         return chosen
 
 
