@@ -13,18 +13,22 @@ from homeward.audit.service import Actor
 from homeward.enrollments import service as enrollments
 from homeward.enrollments.models import Enrollment, Extension, PhaseChange
 from homeward.enrollments.schemas import ChangePhaseRequest, ExtendRequest
+from homeward.progress import metrics
 from homeward.sessions.models import RosterEntry
 from homeward.tapering import review
+from homeward.tapering.apply import AutoChange, apply_in_bulk, fingerprint, states_after
+from homeward.tapering.engine import Decision
 from homeward.tapering.evaluation import evaluate
 from homeward.tapering.exceptions import RecommendationDecided, StaleRecommendation
-from homeward.tapering.models import Recommendation, RecommendationStatus
-from homeward.tapering.rules import RuleSet
+from homeward.tapering.models import Action, Recommendation, RecommendationStatus
+from homeward.tapering.rules import Rule, RuleSet
 from homeward.tapering.schemas import ApproveRequest, DismissRequest
 from homeward.tapering.service import put_rule_set
 from tests.factories import Factories
 from tests.statements import count_queries
 from tests.tapering.helpers import (
     AS_OF,
+    NOW,
     Clinic,
     clinic,
     enroll,
@@ -323,6 +327,61 @@ def test_auto_step_down_moves_the_enrollment(db: Session, factories: Factories) 
     assert moved is not None and moved.from_phase_id == place.phases[0].id
     # Applied once: the same evidence does not move it again.
     assert evaluate(db, SYSTEM, program_id=place.program.id).applied == 0
+
+
+def test_a_recommendation_beside_automatic_changes_describes_the_enrollment_after_them(
+    db: Session, factories: Factories
+) -> None:
+    place = clinic(factories)
+    enrollment = enroll(factories, place)
+    use_rules(
+        db,
+        place,
+        rule("down", "step_down", ALWAYS, mode="auto"),
+        rule("longer", "extend", ALWAYS, mode="auto", days=7),
+        rule("look", "review", ALWAYS),
+    )
+    assert evaluate(db, SYSTEM, program_id=place.program.id).applied == 2
+    db.refresh(enrollment)
+    assert enrollment.current_phase_id == place.phases[1].id and enrollment.version == 3
+    [pending] = recommendations(db, enrollment, "pending")
+    # Stale-checked at approval against the enrollment as it is now: both changes in.
+    assert pending.enrollment_fingerprint == fingerprint(enrollment, Action.review)
+    approved = review.approve(db, SYSTEM, pending.id, ApproveRequest(note="seen"))
+    assert approved.status == "approved"
+
+
+def test_states_after_automatic_changes_are_the_stored_ones(
+    db: Session, factories: Factories
+) -> None:
+    place = clinic(factories)
+    moved, extended, both = (enroll(factories, place) for _ in range(3))
+    last = enroll(factories, place, phase=3)
+    cohort = metrics.given_cohort([e.id for e in (moved, extended, both, last)])
+    before = metrics.enrollment_states(db, cohort)
+
+    def change(enrollment: Enrollment, action: Action, days: int | None = None) -> AutoChange:
+        extra = {"days": days} if days else {}
+        made = Rule.model_validate(rule(action.value, action.value, ALWAYS, mode="auto", **extra))
+        proposed = place.phases[1].id if action == Action.step_down else None
+        return AutoChange(
+            before[enrollment.id],
+            Decision(made, action, enrollment.current_phase_id, proposed, days),
+        )
+
+    changes = [
+        change(moved, Action.step_down),
+        change(extended, Action.extend, days=10),
+        change(both, Action.extend, days=14),
+        change(both, Action.step_down),
+        change(last, Action.complete),
+    ]
+    applied = apply_in_bulk(db, SYSTEM, changes, AS_OF, NOW)
+    assert len(applied) == len(changes)
+    stored = metrics.enrollment_states(db, cohort)
+    after = states_after(applied, AS_OF)
+    assert after == {key: stored[key] for key in after}
+    assert set(after) == {moved.id, extended.id, both.id, last.id}
 
 
 def test_auto_complete_rerosters_and_leaves_the_cohort(db: Session, factories: Factories) -> None:

@@ -112,7 +112,6 @@ def _windowed_sessions(windows: tuple[int, ...], narrowed: bool) -> list[ColumnE
     return conditions
 
 
-@lru_cache
 def attendance(windows: tuple[int, ...], given: bool, narrowed: bool, dialect: str) -> Statement:
     """Per enrollment, `metrics.ATTENDANCE_COLUMNS` for each window in turn (shortest first).
 
@@ -214,19 +213,18 @@ def _attendance_counted_apart(windows: tuple[int, ...], narrowed: bool) -> State
     columns: list[Any] = []
     for w in windows:
         columns += [
-            count(f"attended_{w}"),
-            count(f"recorded_{w}"),
-            count(f"excused_{w}"),
-            count(f"unexcused_{w}"),
-            roster.c[f"rostered_{w}"] - count(f"recorded_{w}"),
-            count(f"minutes_{w}"),
+            count(f"attended_{w}").label(f"attended_{w}"),
+            count(f"recorded_{w}").label(f"recorded_{w}"),
+            count(f"excused_{w}").label(f"excused_{w}"),
+            count(f"unexcused_{w}").label(f"unexcused_{w}"),
+            (roster.c[f"rostered_{w}"] - count(f"recorded_{w}")).label(f"unrecorded_{w}"),
+            count(f"minutes_{w}").label(f"minutes_{w}"),
         ]
     return select(roster.c.enrollment_id, *columns).outerjoin(
         records, records.c.enrollment_id == roster.c.enrollment_id
     )
 
 
-@lru_cache
 def homework(windows: tuple[int, ...], given: bool) -> Statement:
     """Per enrollment, (due, done) for each window in turn (shortest first)."""
     done = or_(
@@ -252,7 +250,6 @@ def homework(windows: tuple[int, ...], given: bool) -> Statement:
     )
 
 
-@lru_cache
 def use_events(windows: tuple[int, ...], given: bool) -> Statement:
     """Per enrollment, the last use, then the events of each window in turn."""
     occurred = ClinicalEvent.occurred_on

@@ -21,7 +21,7 @@ clinician reads is the number a rule compared. The definitions are DESIGN.md's
 """
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple, cast
@@ -31,23 +31,17 @@ from sqlalchemy.orm import Session
 
 from homeward.enrollments.models import EnrollmentStatus
 from homeward.progress import cohort_queries as queries
+from homeward.progress import metric_columns as columns
+from homeward.progress.metric_columns import ATTENDANCE_METRICS as ATTENDANCE_METRICS
+from homeward.progress.metric_columns import MetricKey as MetricKey
+from homeward.progress.metric_columns import Selector
 from homeward.tapering.rules import WINDOWED_METRICS, Metric
 
-ATTENDANCE_METRICS = frozenset(
-    {Metric.attendance_rate, Metric.hours_attended_per_week, Metric.unexcused_absences}
-)
 # What the progress view shows as "current": every metric, over these windows.
 DEFAULT_WINDOWS = (7, 14, 28)
 # A session never runs longer than this; it lets the attendance query use the
 # index on `starts_at` while the definition itself is about `ends_at`.
 LONGEST_SESSION = timedelta(days=1)
-
-
-class MetricKey(NamedTuple):
-    """A metric over a window (None for the metrics that have none). A tuple: cheap to hash."""
-
-    metric: Metric
-    window_days: int | None = None
 
 
 def default_keys() -> list[MetricKey]:
@@ -146,55 +140,6 @@ def point_metrics(
     }
 
 
-# What `_attendance` counts per window, in its column order.
-ATTENDANCE_COLUMNS = ("attended", "recorded", "excused", "unexcused", "unrecorded", "minutes")
-_ATTENDED, _RECORDED, _EXCUSED, _UNEXCUSED, _UNRECORDED, _MINUTES = range(len(ATTENDANCE_COLUMNS))
-
-
-class _Counts(NamedTuple):
-    """One enrollment's rows from the windowed queries (zeros where it had none)."""
-
-    attendance: Sequence[int]
-    homework: Sequence[int]
-    events: Sequence[int]
-    state: EnrollmentState
-    last_use_on: date | None
-
-
-Reader = Callable[[_Counts], float | None]
-
-
-def _reader(key: MetricKey, as_of: date, offsets: Mapping[Metric, Mapping[int, int]]) -> Reader:
-    """How to read one metric from an enrollment's counts: decided once per cohort."""
-    metric = key.metric
-    if key.window_days is None:
-        if metric == Metric.days_since_last_use:
-            return lambda c: _days(as_of, c.last_use_on or c.state.admitted_on)
-        if metric == Metric.days_in_phase:
-            return lambda c: _days(as_of, c.state.phase_started_on)
-        return lambda c: _days(as_of, c.state.admitted_on)
-    at = offsets[metric][key.window_days]
-    if metric == Metric.attendance_rate:
-
-        def rate(c: _Counts) -> float | None:
-            counted = c.attendance[at + _RECORDED] - c.attendance[at + _EXCUSED]
-            return c.attendance[at + _ATTENDED] / counted if counted > 0 else None
-
-        return rate
-    if metric == Metric.hours_attended_per_week:
-        weeks = key.window_days / 7
-        return lambda c: (
-            c.attendance[at + _MINUTES] / 60 / weeks if c.attendance[at + _RECORDED] else None
-        )
-    if metric == Metric.unexcused_absences:
-        return lambda c: (
-            float(c.attendance[at + _UNEXCUSED]) if c.attendance[at + _RECORDED] else None
-        )
-    if metric == Metric.homework_completion_rate:
-        return lambda c: c.homework[at + 1] / c.homework[at] if c.homework[at] else None
-    return lambda c: float(c.events[at])
-
-
 def enrollment_states(db: Session, cohort: Cohort) -> dict[uuid.UUID, EnrollmentState]:
     rows = db.connection().execute(queries.states(cohort.given), cohort.params()).all()
     # Positional: the columns are selected in the dataclass's field order.
@@ -215,84 +160,57 @@ def compute(
     keys: Iterable[MetricKey],
     now: datetime,
     program_ids: list[uuid.UUID] | None = None,
+    selector: Selector | None = None,
 ) -> CohortMetrics:
-    """Every requested metric for every enrollment in `cohort`: at most four queries.
+    """Every requested metric for every enrollment in `cohort`, in one query.
 
     `program_ids`, when the cohort is drawn from those programs, narrows the scan.
+    With a `selector`, only the enrollments it holds for get `values` (every one
+    still gets its state).
     """
-    wanted = sorted(set(keys), key=lambda key: (key.metric, key.window_days or 0))
-    # The queries below go straight to the connection (no ORM row handling, which
-    # costs more than the query itself for a large cohort), so flush first.
+    wanted = tuple(sorted(set(keys), key=lambda key: (key.metric, key.window_days or 0)))
+    # The query goes straight to the connection (no ORM row handling, which costs
+    # more than the query itself for a large cohort), so flush first.
     db.flush()
     connection = db.connection()
-    result = CohortMetrics(as_of=as_of, enrollments=enrollment_states(db, cohort))
-    if not result.enrollments:
-        return result
-
-    def windows_for(metrics: Iterable[Metric]) -> tuple[int, ...]:
-        chosen = set(metrics)
-        return tuple(
-            sorted(
-                {k.window_days for k in wanted if k.metric in chosen and k.window_days is not None}
-            )
-        )
-
+    windows = columns.Windows.of(wanted)
     all_windows = sorted({k.window_days for k in wanted if k.window_days is not None})
     bounds = {w: window_bounds(as_of, w, timezone) for w in all_windows}
-    attendance_windows = windows_for(ATTENDANCE_METRICS)
-    homework_windows = windows_for([Metric.homework_completion_rate])
-    event_windows = windows_for([Metric.relapse_events]) or (1,)
     params: dict[str, Any] = {
         **cohort.params(),
         **{f"start_{w}": start for w, (start, _) in bounds.items()},
         "window_end": bounds[all_windows[0]][1] if all_windows else None,
         "now": now,
         "as_of": as_of,
-        **{f"since_{w}": as_of - timedelta(days=w - 1) for w in event_windows},
+        **{f"since_{w}": as_of - timedelta(days=w - 1) for w in windows.events},
     }
-
-    attendance: dict[uuid.UUID, Sequence[int]] = {}
-    if attendance_windows:
-        earliest = bounds[attendance_windows[-1]][0]
+    narrowed = program_ids is not None
+    if windows.attendance:
+        earliest = bounds[windows.attendance[-1]][0]
         params["starts_from"] = earliest - LONGEST_SESSION
         params["starts_before"] = min(params["window_end"], now)
-        narrowed = program_ids is not None
         if narrowed:
             params["programs"] = program_ids
-        statement = queries.attendance(
-            attendance_windows, cohort.given, narrowed, connection.dialect.name
-        )
-        attendance = {row[0]: row[1:] for row in connection.execute(statement, params).all()}
-    homework: dict[uuid.UUID, Sequence[int]] = {}
-    if homework_windows:
-        statement = queries.homework(homework_windows, cohort.given)
-        homework = {row[0]: row[1:] for row in connection.execute(statement, params).all()}
-    events: dict[uuid.UUID, Sequence[int]] = {}
-    last_use: dict[uuid.UUID, date] = {}
-    for row in connection.execute(queries.use_events(event_windows, cohort.given), params).all():
-        events[row[0]] = row[2:]
-        last_use[row[0]] = _as_date(row[1])
-    result.last_use_on = last_use
+    statement = columns.measured(wanted, cohort.given, narrowed, connection.dialect.name)
+    if selector is not None:
+        statement = columns.selecting(statement, wanted, selector)
 
-    by_window = {w: i * len(ATTENDANCE_COLUMNS) for i, w in enumerate(attendance_windows)}
-    offsets = {
-        **{metric: by_window for metric in ATTENDANCE_METRICS},
-        Metric.homework_completion_rate: {w: 2 * i for i, w in enumerate(homework_windows)},
-        Metric.relapse_events: {w: i for i, w in enumerate(event_windows)},
-    }
-    readers = [(key, _reader(key, as_of, offsets)) for key in wanted]
-    unrecorded_at = [(w, at + _UNRECORDED) for w, at in offsets[Metric.attendance_rate].items()]
-    no_attendance = (0,) * (len(ATTENDANCE_COLUMNS) * len(attendance_windows))
-    no_homework = (0,) * (2 * len(homework_windows))
-    no_events = (0,) * len(event_windows)
-    for enrollment_id, state in result.enrollments.items():
-        counts = _Counts(
-            attendance.get(enrollment_id, no_attendance),
-            homework.get(enrollment_id, no_homework),
-            events.get(enrollment_id, no_events),
-            state,
-            last_use.get(enrollment_id),
+    result = CohortMetrics(as_of=as_of, enrollments={})
+    enrollments, values, last_use = result.enrollments, result.values, result.last_use_on
+    unrecorded = result.unrecorded
+    state_end = len(columns.STATE_COLUMNS)
+    values_end = state_end + len(wanted)
+    selected = values_end + 1 + len(windows.attendance)
+    for row in connection.execute(statement, params).all():
+        enrollment_id = row[0]
+        # Positional: the columns are selected in the dataclass's field order.
+        enrollments[enrollment_id] = EnrollmentState(*row[:state_end])
+        if selector is not None and not row[selected]:
+            continue
+        values[enrollment_id] = dict(zip(wanted, row[state_end:values_end], strict=True))
+        if row[values_end] is not None:
+            last_use[enrollment_id] = _as_date(row[values_end])
+        unrecorded[enrollment_id] = dict(
+            zip(windows.attendance, row[values_end + 1 : selected], strict=True)
         )
-        result.values[enrollment_id] = {key: read(counts) for key, read in readers}
-        result.unrecorded[enrollment_id] = {w: counts.attendance[at] for w, at in unrecorded_at}
     return result

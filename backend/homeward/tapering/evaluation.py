@@ -26,7 +26,7 @@ from homeward.errors import InvalidInput
 from homeward.programs.exceptions import ProgramNotFound
 from homeward.programs.models import Phase, Program
 from homeward.progress import metrics
-from homeward.tapering.apply import AutoChange, apply_in_bulk, fingerprint
+from homeward.tapering.apply import AutoChange, apply_in_bulk, fingerprint, states_after
 from homeward.tapering.engine import (
     Decision,
     PhaseStep,
@@ -37,6 +37,8 @@ from homeward.tapering.engine import (
 )
 from homeward.tapering.models import Mode, Recommendation, RecommendationStatus
 from homeward.tapering.new_recommendations import NewRecommendations
+from homeward.tapering.rules import Rule
+from homeward.tapering.selection import any_rule_matches
 from homeward.tapering.service import VersionedRules, current_rule_sets
 
 _TABLE = cast(Table, Recommendation.__table__)
@@ -216,6 +218,10 @@ def _evaluate_group(
 ) -> None:
     """Programs sharing a timezone share window bounds, so one set of metric queries."""
     keys = set().union(*(rule_keys(rule_sets[p].rules.rules) for p in program_ids))
+    sharing: dict[int, tuple[list[uuid.UUID], list[Rule]]] = {}
+    for p in program_ids:
+        rules = rule_sets[p].rules.rules
+        sharing.setdefault(id(rules), ([], rules))[0].append(p)
     measured = metrics.compute(
         db,
         metrics.active_cohort(program_ids),
@@ -224,6 +230,7 @@ def _evaluate_group(
         keys=keys,
         now=now,
         program_ids=program_ids,
+        selector=any_rule_matches(list(sharing.values())),
     )
     counts.enrollments += len(measured.enrollments)
     longest = max(
@@ -235,10 +242,11 @@ def _evaluate_group(
 
     proposals: dict[uuid.UUID, list[Decision]] = {}
     automatic: list[AutoChange] = []
-    for enrollment_id, state in measured.enrollments.items():
-        decisions = playbooks[state.program_id].decide(
-            measured.values[enrollment_id], state.current_phase_id
-        )
+    # Only the enrollments some rule's condition holds for were measured: the rest
+    # would get no decision.
+    for enrollment_id, values in measured.values.items():
+        state = measured.enrollments[enrollment_id]
+        decisions = playbooks[state.program_id].decide(values, state.current_phase_id)
         if not decisions:
             continue
         if enrollment_id in prior:
@@ -255,14 +263,14 @@ def _evaluate_group(
     for change in automatic:
         if id(change) not in done:
             proposals[change.state.id].append(change.decision)
-    changed = [change.state.id for change in applied]
-    states = measured.enrollments
-    if changed:
-        # Recommendations made beside an automatic change describe the enrollment after it.
-        states = states | metrics.enrollment_states(db, metrics.given_cohort(changed))
+    # Recommendations made beside an automatic change describe the enrollment after it.
+    states = (
+        measured.enrollments | states_after(applied, as_of) if applied else measured.enrollments
+    )
 
     superseded: list[uuid.UUID] = []
-    for enrollment_id in measured.enrollments:
+    considered = proposals.keys() | (prior.keys() & measured.enrollments.keys())
+    for enrollment_id in considered:
         decisions = proposals.get(enrollment_id, [])
         pending = [
             stored
@@ -289,7 +297,7 @@ def _evaluate_group(
                 kept.add(same.id)
                 continue
             version = rule_sets[state.program_id].version
-            added.add(decision, state, version, RecommendationStatus.pending)
+            added.add(decision, state, version, RecommendationStatus.pending, expected)
         superseded.extend(stored.id for stored in pending if stored.id not in kept)
 
     added.write(db.connection())

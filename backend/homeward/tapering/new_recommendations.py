@@ -62,7 +62,9 @@ class NewRecommendations:
         state: EnrollmentState,
         version: int,
         status: RecommendationStatus,
+        stamp: str | None = None,
     ) -> None:
+        """`stamp`: the enrollment's fingerprint for the action, when already known."""
         applied = status == RecommendationStatus.applied
         self.rows.append(
             (
@@ -77,7 +79,7 @@ class NewRecommendations:
                 decision.days,
                 decision.evidence,
                 status.value,
-                fingerprint(state, decision.action),
+                stamp or fingerprint(state, decision.action),
                 self.now if applied else None,
                 _APPLIED_NOTE if applied else None,
             )

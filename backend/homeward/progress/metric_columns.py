@@ -1,0 +1,197 @@
+"""Every metric of a cohort as a column of one statement: the one place each value is computed.
+
+The statement reads each enrollment's state beside the counts of
+`cohort_queries` and turns them into values in SQL: no data is NULL, as in
+`metrics`. The evaluator can add a column of its own over these (whether any
+rule's condition holds, see `selecting`), so that only the enrollments a rule
+matches come back to be decided on, with the very numbers the rule compared.
+
+Each value is the IEEE operations Python would do on the same counts (an integer
+widened to a double, then divided), so it reads the same to the last bit on
+PostgreSQL and SQLite alike.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    Select,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from homeward.enrollments.models import Enrollment, EnrollmentStatus
+from homeward.progress import cohort_queries as queries
+from homeward.tapering.rules import Metric
+
+Statement = Select[*tuple[Any, ...]]
+
+
+class MetricKey(NamedTuple):
+    """A metric over a window (None for the metrics that have none). A tuple: cheap to hash."""
+
+    metric: Metric
+    window_days: int | None = None
+
+    @property
+    def column(self) -> str:
+        return (
+            self.metric.value if self.window_days is None else f"{self.metric}_{self.window_days}"
+        )
+
+
+ATTENDANCE_METRICS = frozenset(
+    {Metric.attendance_rate, Metric.hours_attended_per_week, Metric.unexcused_absences}
+)
+# The columns of `metrics.EnrollmentState`, in its field order.
+STATE_COLUMNS = (
+    Enrollment.id,
+    Enrollment.patient_id,
+    Enrollment.program_id,
+    Enrollment.status,
+    Enrollment.current_phase_id,
+    Enrollment.phase_started_on,
+    Enrollment.admitted_on,
+    Enrollment.expected_end_on,
+    Enrollment.primary_clinician_id,
+    Enrollment.version,
+)
+
+
+class Windows(NamedTuple):
+    """The windows each counting query covers for a set of metric keys (shortest first)."""
+
+    attendance: tuple[int, ...]
+    homework: tuple[int, ...]
+    events: tuple[int, ...]
+
+    @classmethod
+    def of(cls, keys: Sequence[MetricKey]) -> "Windows":
+        def over(metrics: frozenset[Metric]) -> tuple[int, ...]:
+            return tuple(
+                sorted({k.window_days for k in keys if k.metric in metrics and k.window_days})
+            )
+
+        events = over(frozenset({Metric.relapse_events})) or (1,)  # the last use needs the query
+        return cls(
+            over(ATTENDANCE_METRICS), over(frozenset({Metric.homework_completion_rate})), events
+        )
+
+
+class _DaysBetween(ColumnElement[Any]):
+    """Whole days from `earlier` (a date column) to `later` (a date)."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("later", InternalTraversal.dp_clauseelement),
+        ("earlier", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, later: ColumnElement[Any], earlier: Any) -> None:
+        self.later = later
+        self.earlier = earlier
+        self.type = Float()
+
+
+@compiles(_DaysBetween)
+def _compile_days_between(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = compiler.process(element.later, **kw), compiler.process(element.earlier, **kw)
+    return f"CAST(({later} - {earlier}) AS FLOAT)"
+
+
+@compiles(_DaysBetween, "sqlite")
+def _compile_days_between_sqlite(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = compiler.process(element.later, **kw), compiler.process(element.earlier, **kw)
+    return f"(julianday({later}) - julianday({earlier}))"
+
+
+def _widened(column: ColumnElement[Any]) -> ColumnElement[float]:
+    return cast(column, Float)
+
+
+@lru_cache
+def measured(keys: tuple[MetricKey, ...], given: bool, narrowed: bool, dialect: str) -> Statement:
+    """Per enrollment of the cohort: its state columns, one value per key (in order),
+    the last use (a date or NULL), then the unrecorded sessions per attendance window."""
+    windows = Windows.of(keys)
+    statement = select(*STATE_COLUMNS)
+    counted: dict[str, Any] = {}
+    parts: list[tuple[str, Statement]] = []
+    if windows.attendance:
+        parts.append(
+            ("attendance", queries.attendance(windows.attendance, given, narrowed, dialect))
+        )
+    if windows.homework:
+        parts.append(("homework", queries.homework(windows.homework, given)))
+    parts.append(("events", queries.use_events(windows.events, given)))
+    for name, query in parts:
+        table = query.subquery(name)
+        statement = statement.outerjoin(table, table.c.enrollment_id == Enrollment.id)
+        counted.update(
+            {column.name: column for column in table.c if column.name != "enrollment_id"}
+        )
+
+    def zero(name: str) -> ColumnElement[Any]:
+        return func.coalesce(counted[name], 0)
+
+    as_of = bindparam("as_of", type_=Date)
+    values: list[ColumnElement[Any]] = []
+    for key in keys:
+        metric, w = key
+        if metric == Metric.attendance_rate:
+            denominator = zero(f"recorded_{w}") - zero(f"excused_{w}")
+            value: ColumnElement[Any] = case(
+                (denominator > 0, _widened(zero(f"attended_{w}")) / denominator)
+            )
+        elif metric == Metric.hours_attended_per_week:
+            assert w is not None
+            weeks = literal(w / 7, Float)
+            value = case((zero(f"recorded_{w}") > 0, _widened(zero(f"minutes_{w}")) / 60 / weeks))
+        elif metric == Metric.unexcused_absences:
+            value = case((zero(f"recorded_{w}") > 0, _widened(zero(f"unexcused_{w}"))))
+        elif metric == Metric.homework_completion_rate:
+            value = case((zero(f"due_{w}") > 0, _widened(zero(f"done_{w}")) / zero(f"due_{w}")))
+        elif metric == Metric.relapse_events:
+            value = _widened(zero(f"events_{w}"))
+        elif metric == Metric.days_since_last_use:
+            last = func.coalesce(counted["last_use_on"], Enrollment.admitted_on)
+            value = _DaysBetween(as_of, last)
+        elif metric == Metric.days_in_phase:
+            value = _DaysBetween(as_of, Enrollment.phase_started_on)
+        else:
+            value = _DaysBetween(as_of, Enrollment.admitted_on)
+        values.append(value.label(key.column))
+    unrecorded = [zero(f"unrecorded_{w}").label(f"unrecorded_{w}") for w in windows.attendance]
+    members: list[ColumnElement[bool]] = [Enrollment.id.in_(bindparam("cohort", expanding=True))]
+    if not given:
+        members = [
+            Enrollment.program_id.in_(bindparam("cohort_programs", expanding=True)),
+            Enrollment.status == EnrollmentStatus.active,
+        ]
+    return statement.add_columns(
+        *values, counted["last_use_on"].label("last_use_on"), *unrecorded
+    ).where(*members)
+
+
+# Given each metric's column and the program's, whether an enrollment is worth deciding on.
+Selector = Callable[
+    [Mapping[MetricKey, ColumnElement[Any]], ColumnElement[Any]], ColumnElement[Any]
+]
+
+
+def selecting(statement: Statement, keys: Sequence[MetricKey], selector: Selector) -> Statement:
+    """`statement` (from `measured`) with one more column: `selector` over its values."""
+    inner = statement.subquery("measured")
+    columns = {key: inner.c[key.column] for key in keys}
+    return select(*inner.c, selector(columns, inner.c.program_id).label("selected"))
