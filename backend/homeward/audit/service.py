@@ -12,6 +12,7 @@ from homeward import clock
 from homeward.audit.chain import new_event_id, seal_chain
 from homeward.audit.models import AuditEvent
 from homeward.audit.schemas import AuditEventRead
+from homeward.bulk import insert_rows
 from homeward.pagination import Page, PageParams, paginate
 
 ActorType = Literal["user", "partner", "anonymous", "system"]
@@ -60,7 +61,8 @@ def _event(
 # A plain INSERT, written at once: an append-only row needs none of the ORM's unit-of-work
 # bookkeeping, which cost more than the rest of a read. Written at once, it also lands
 # in the right savepoint, and leaves with it when that is rolled back.
-_INSERT = insert(cast(Table, AuditEvent.__table__))
+_TABLE = cast(Table, AuditEvent.__table__)
+_INSERT = insert(_TABLE)
 
 
 def record(
@@ -100,15 +102,12 @@ def record_many(db: Session, actor: Actor, entries: list[AuditEntry]) -> None:
     """Several events in one statement, for set-based changes that owe one event per patient."""
     if not entries:
         return
-    db.connection().execute(
-        _INSERT,
-        [
-            _event(
-                actor, e.action, e.resource_type, e.resource_id, e.patient_id, "success", e.detail
-            )
-            for e in entries
-        ],
-    )
+    events = [
+        _event(actor, e.action, e.resource_type, e.resource_id, e.patient_id, "success", e.detail)
+        for e in entries
+    ]
+    columns = list(events[0])
+    insert_rows(db.connection(), _TABLE, columns, [tuple(event.values()) for event in events])
 
 
 def list_events(

@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from homeward.audit.service import Actor, AuditEntry, record_many
+from homeward.bulk import insert_rows, update_rows
 from homeward.enrollments import service as enrollments
 from homeward.enrollments.loading import staff_id
 from homeward.enrollments.models import (
@@ -88,6 +89,38 @@ def apply_change(
         )
 
 
+_EXTENSION_COLUMNS = (
+    "id",
+    "enrollment_id",
+    "days",
+    "reason",
+    "note",
+    "previous_end_on",
+    "new_end_on",
+    "created_by_id",
+    "created_at",
+)
+_PHASE_CHANGE_COLUMNS = (
+    "id",
+    "enrollment_id",
+    "from_phase_id",
+    "to_phase_id",
+    "effective_on",
+    "reason",
+    "changed_by_id",
+    "created_at",
+)
+_STATUS_CHANGE_COLUMNS = (
+    "id",
+    "enrollment_id",
+    "from_status",
+    "to_status",
+    "note",
+    "changed_by_id",
+    "occurred_at",
+)
+
+
 @dataclass(frozen=True)
 class AutoChange:
     state: EnrollmentState
@@ -160,32 +193,31 @@ def apply_in_bulk(
             c.state.id: (c.state.expected_end_on or on) + timedelta(days=c.decision.days or 0)
             for c in extends
         }
-        connection.execute(
-            insert(cast(Table, Extension.__table__)),
+        insert_rows(
+            connection,
+            cast(Table, Extension.__table__),
+            _EXTENSION_COLUMNS,
             [
-                {
-                    "id": uuid.uuid4(),
-                    "enrollment_id": c.state.id,
-                    "days": c.decision.days,
-                    "reason": _extension_reason([e["metric"] for e in c.decision.evidence]),
-                    "note": why(c),
-                    "previous_end_on": c.state.expected_end_on,
-                    "new_end_on": ends[c.state.id],
-                    "created_by_id": by,
-                    "created_at": now,
-                }
+                (
+                    uuid.uuid4(),
+                    c.state.id,
+                    c.decision.days,
+                    _extension_reason([e["metric"] for e in c.decision.evidence]).value,
+                    why(c),
+                    c.state.expected_end_on,
+                    ends[c.state.id],
+                    by,
+                    now,
+                )
                 for c in extends
             ],
         )
-        connection.execute(
-            update(table)
-            .where(table.c.id == bindparam("enrollment"))
-            .values(
-                expected_end_on=bindparam("new_end"),
-                version=table.c.version + 1,
-                updated_at=now,
-            ),
-            [{"enrollment": key, "new_end": end} for key, end in ends.items()],
+        update_rows(
+            connection,
+            table,
+            "id",
+            {"id": list(ends), "expected_end_on": list(ends.values())},
+            {"version": table.c.version + 1, "updated_at": now},
         )
         audit += [
             AuditEntry(
@@ -203,32 +235,33 @@ def apply_in_bulk(
             for c in extends
         ]
     if moves:
-        connection.execute(
-            insert(cast(Table, PhaseChange.__table__)),
+        insert_rows(
+            connection,
+            cast(Table, PhaseChange.__table__),
+            _PHASE_CHANGE_COLUMNS,
             [
-                {
-                    "id": uuid.uuid4(),
-                    "enrollment_id": c.state.id,
-                    "from_phase_id": c.state.current_phase_id,
-                    "to_phase_id": c.decision.proposed_phase_id,
-                    "effective_on": on,
-                    "reason": why(c),
-                    "changed_by_id": by,
-                    "created_at": now,
-                }
+                (
+                    uuid.uuid4(),
+                    c.state.id,
+                    c.state.current_phase_id,
+                    c.decision.proposed_phase_id,
+                    on,
+                    why(c),
+                    by,
+                    now,
+                )
                 for c in moves
             ],
         )
-        connection.execute(
-            update(table)
-            .where(table.c.id == bindparam("enrollment"))
-            .values(
-                current_phase_id=bindparam("phase"),
-                phase_started_on=on,
-                version=table.c.version + 1,
-                updated_at=now,
-            ),
-            [{"enrollment": c.state.id, "phase": c.decision.proposed_phase_id} for c in moves],
+        update_rows(
+            connection,
+            table,
+            "id",
+            {
+                "id": [c.state.id for c in moves],
+                "current_phase_id": [c.decision.proposed_phase_id for c in moves],
+            },
+            {"phase_started_on": on, "version": table.c.version + 1, "updated_at": now},
         )
         audit += [
             AuditEntry(
@@ -247,18 +280,20 @@ def apply_in_bulk(
             for c in moves
         ]
     if completes:
-        connection.execute(
-            insert(cast(Table, StatusChange.__table__)),
+        insert_rows(
+            connection,
+            cast(Table, StatusChange.__table__),
+            _STATUS_CHANGE_COLUMNS,
             [
-                {
-                    "id": uuid.uuid4(),
-                    "enrollment_id": c.state.id,
-                    "from_status": EnrollmentStatus.active,
-                    "to_status": EnrollmentStatus.completed,
-                    "note": why(c),
-                    "changed_by_id": by,
-                    "occurred_at": now,
-                }
+                (
+                    uuid.uuid4(),
+                    c.state.id,
+                    EnrollmentStatus.active.value,
+                    EnrollmentStatus.completed.value,
+                    why(c),
+                    by,
+                    now,
+                )
                 for c in completes
             ],
         )

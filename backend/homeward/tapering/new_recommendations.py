@@ -1,19 +1,16 @@
 """Writing the recommendations one evaluation makes: one statement however many.
 
-On PostgreSQL the rows go through `COPY`: the driver formats each row in C and the
-server reads plain text, where an `INSERT` would have the driver adapt every value
-in Python (executemany) or the server parse one large JSON document. For a
-cohort's first evaluation (a third of it gets a recommendation) either costs more
-than storing the rows. SQLite takes a Core executemany.
+For a cohort's first evaluation a third of it gets a recommendation; `bulk`
+writes them with `COPY` on PostgreSQL.
 """
 
-import json
 import uuid
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table
 
+from homeward.bulk import insert_rows
 from homeward.progress.metrics import EnrollmentState
 from homeward.tapering.apply import fingerprint
 from homeward.tapering.engine import Decision
@@ -41,8 +38,6 @@ _COLUMNS = (
     "decision_note",
 )
 _WRITTEN = ("id", "as_of", "created_at", *_COLUMNS)
-_COPY = f"COPY {_TABLE.name} ({', '.join(_WRITTEN)}) FROM STDIN"
-_EVIDENCE = _COLUMNS.index("evidence")
 
 
 class NewRecommendations:
@@ -86,27 +81,7 @@ class NewRecommendations:
         )
 
     def write(self, connection: Connection) -> None:
-        if not self.rows:
-            return
-        if connection.dialect.name == "postgresql":
-            self._copy(connection)
-            return
-        connection.execute(
-            insert(_TABLE),
-            [
-                dict(zip(_WRITTEN, (uuid.uuid4(), self.as_of, self.now, *row), strict=True))
-                for row in self.rows
-            ],
-        )
-
-    def _copy(self, connection: Connection) -> None:
-        # The driver's own connection: COPY has no SQLAlchemy statement. It is the
-        # Session's connection, so the rows join the evaluation's transaction.
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        dumps, before, after = json.dumps, _EVIDENCE, _EVIDENCE + 1
         head = (self.as_of, self.now)
-        with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
-            for row in self.rows:
-                evidence = dumps(row[before])
-                copy.write_row((uuid.uuid4(), *head, *row[:before], evidence, *row[after:]))
+        insert_rows(
+            connection, _TABLE, _WRITTEN, [(uuid.uuid4(), *head, *row) for row in self.rows]
+        )

@@ -1,0 +1,96 @@
+"""Writing many rows in one statement: `COPY` (or an `UPDATE` from arrays) on PostgreSQL,
+an executemany on SQLite.
+
+Set-based work (an evaluation's recommendations, its automatic changes and their
+audit events) writes hundreds of rows at once. As an `INSERT` executemany, the
+driver adapts every value in Python and the server plans and runs one statement
+per row; through `COPY` the driver formats each row in C and the server reads
+plain text in one go. SQLite, in-process, takes the executemany as it is.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+
+
+def insert_rows(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert `rows` (values in `columns` order, every column the table needs given)."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    # The driver's own connection: COPY has no SQLAlchemy statement. It is the
+    # caller's connection, so the rows join its transaction.
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    # Names from the models (plain lower-case identifiers), never from input.
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    # Serialized as SQLAlchemy's JSON type would: None too, as JSON null, unless the
+    # column keeps it as SQL NULL.
+    as_json = [
+        (i, column_type.none_as_null)
+        for i, column_type in enumerate(table.c[name].type for name in columns)
+        if isinstance(column_type, JSON)
+    ]
+    dumps = json.dumps
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        if not as_json:
+            for row in rows:
+                copy.write_row(row)
+            return
+        for row in rows:
+            values = list(row)
+            for i, none_as_null in as_json:
+                if values[i] is not None or not none_as_null:
+                    values[i] = dumps(values[i])
+            copy.write_row(values)
+
+
+def update_rows(
+    connection: Connection,
+    table: Table,
+    key: str,
+    given: Mapping[str, Sequence[Any]],
+    also: Mapping[str, Any],
+) -> None:
+    """For each i, set every column of `given` but `key` to its i-th value, and the
+    `also` columns (values or SQL expressions), on the row whose `key` is `given[key][i]`.
+
+    On PostgreSQL one `UPDATE ... FROM` the values unnested from arrays; on SQLite
+    an executemany.
+    """
+    count = len(given[key])
+    if not count:
+        return
+    changed = [name for name in given if name != key]
+    if connection.dialect.name != "postgresql":
+        statement = (
+            update(table)
+            .where(table.c[key] == bindparam(f"given_{key}"))
+            .values({**{name: bindparam(f"given_{name}") for name in changed}, **also})
+        )
+        connection.execute(
+            statement,
+            [{f"given_{name}": values[i] for name, values in given.items()} for i in range(count)],
+        )
+        return
+    # Several unnest() in one select list run in step, pairing the i-th elements.
+    rows = select(
+        *(
+            func.unnest(
+                bindparam(f"given_{name}", list(values), type_=ARRAY(table.c[name].type))
+            ).label(name)
+            for name, values in given.items()
+        )
+    ).subquery("given")
+    connection.execute(
+        update(table)
+        .where(table.c[key] == rows.c[key])
+        .values({**{name: rows.c[name] for name in changed}, **also})
+    )
