@@ -1,4 +1,4 @@
-"""Rule conditions as SQL select exactly the enrollments the engine's predicates hold for."""
+"""Rule conditions as SQL hold exactly where the engine's predicates do."""
 
 from typing import Any
 
@@ -11,7 +11,7 @@ from homeward.progress import metrics
 from homeward.progress.metrics import MetricKey
 from homeward.tapering.engine import predicate
 from homeward.tapering.rules import WINDOWED_METRICS, Condition, Metric, Rule
-from homeward.tapering.selection import any_rule_matches
+from homeward.tapering.selection import matching_rules
 from tests.factories import Factories
 from tests.tapering.helpers import AS_OF, NOW, freeze
 from tests.tapering.test_property import WINDOWS, EnrollmentSpec, build, enrollment_specs
@@ -87,14 +87,18 @@ def test_selected_exactly_where_some_condition_holds(
 
         everyone = measure()
         holds = [predicate(Condition.model_validate(when)) for when in whens]
-        expected = {
-            enrollment.id
-            for enrollment in built
-            if any(check(everyone.values[enrollment.id]) is True for check in holds)
-        }
-        chosen = measure(selector=any_rule_matches([([place.program.id], rules)]))
-        assert set(chosen.values) == expected
-        assert set(chosen.enrollments) == {enrollment.id for enrollment in built}
+        expected = {}
+        for enrollment in built:
+            flags = "".join(
+                "1" if check(everyone.values[enrollment.id]) is True else "0" for check in holds
+            )
+            if "1" in flags:
+                expected[enrollment.id] = flags
+        chosen = measure(selector=matching_rules([([place.program.id], rules)]))
+        assert chosen.selected == expected
+        assert set(chosen.values) == set(expected)
+        assert set(chosen.enrollments) == set(expected)
+        assert chosen.size == everyone.size == len(built)
         for enrollment_id in expected:
             assert chosen.values[enrollment_id] == everyone.values[enrollment_id]
     finally:

@@ -81,6 +81,10 @@ class CohortMetrics:
     unrecorded: dict[uuid.UUID, dict[int, int]] = field(default_factory=dict)
     # Per enrollment: the last relapse or positive screen on or before as_of.
     last_use_on: dict[uuid.UUID, date] = field(default_factory=dict)
+    # Per selected enrollment, what `compute`'s selector made of it.
+    selected: dict[uuid.UUID, Any] = field(default_factory=dict)
+    # The whole cohort, selected or not.
+    size: int = 0
 
 
 def local_midnight(day: date, timezone: str) -> datetime:
@@ -165,8 +169,9 @@ def compute(
     """Every requested metric for every enrollment in `cohort`, in one query.
 
     `program_ids`, when the cohort is drawn from those programs, narrows the scan.
-    With a `selector`, only the enrollments it holds for get `values` (every one
-    still gets its state).
+    With a `selector`, only the enrollments it holds for (a value that is not NULL,
+    false or empty) come back: their state, `values`, and that value in `selected`.
+    `size` counts the whole cohort either way.
     """
     wanted = tuple(sorted(set(keys), key=lambda key: (key.metric, key.window_days or 0)))
     # The query goes straight to the connection (no ORM row handling, which costs
@@ -201,12 +206,16 @@ def compute(
     state_end = len(columns.STATE_COLUMNS)
     values_end = state_end + len(wanted)
     selected = values_end + 1 + len(windows.attendance)
-    for row in connection.execute(statement, params).all():
+    rows = connection.execute(statement, params).all()
+    result.size = len(rows) if selector is None or not rows else rows[0][selected + 1]
+    for row in rows:
+        if selector is not None:
+            if not row[selected]:
+                continue  # the row that carries the size when none is selected
+            result.selected[row[0]] = row[selected]
         enrollment_id = row[0]
         # Positional: the columns are selected in the dataclass's field order.
         enrollments[enrollment_id] = EnrollmentState(*row[:state_end])
-        if selector is not None and not row[selected]:
-            continue
         values[enrollment_id] = dict(zip(wanted, row[state_end:values_end], strict=True))
         if row[values_end] is not None:
             last_use[enrollment_id] = _as_date(row[values_end])

@@ -174,8 +174,13 @@ class Playbook:
             position,
         )
 
-    def decide(self, values: Values, current_phase_id: uuid.UUID | None) -> list[Decision]:
+    def decide(
+        self, values: Values, current_phase_id: uuid.UUID | None, matched: str | None = None
+    ) -> list[Decision]:
         """What the rules propose, with DESIGN.md's precedence.
+
+        `matched`, when the database has already judged the conditions on `values`
+        (see `selection.matching_rules`), says which rules hold: "1" at their index.
 
         At most one of step_up, step_down and complete: a matching step_up wins,
         otherwise the first matching of the others in list order. step_down needs a
@@ -189,8 +194,11 @@ class Playbook:
         other_phase: Decision | None = None
         extend: Decision | None = None
         reviews: list[Decision] = []
-        for rule, holds in self.rules:
-            if not holds(values):
+        for rule_index, (rule, holds) in enumerate(self.rules):
+            if matched is not None:
+                if matched[rule_index] != "1":
+                    continue
+            elif not holds(values):
                 continue
             decision = Decision(rule, rule.action, current_phase_id, None, rule.days)
             if rule.action in PHASE_ACTIONS:

@@ -38,7 +38,7 @@ from homeward.tapering.engine import (
 from homeward.tapering.models import Mode, Recommendation, RecommendationStatus
 from homeward.tapering.new_recommendations import NewRecommendations
 from homeward.tapering.rules import Rule
-from homeward.tapering.selection import any_rule_matches
+from homeward.tapering.selection import matching_rules
 from homeward.tapering.service import VersionedRules, current_rule_sets
 
 _TABLE = cast(Table, Recommendation.__table__)
@@ -161,6 +161,7 @@ class _Stored(NamedTuple):
     id: uuid.UUID
     fingerprint: str
     prior: PriorRecommendation
+    active: bool  # whether its enrollment is
 
 
 def _prior(
@@ -180,7 +181,10 @@ def _prior(
                 Recommendation.days,
                 Recommendation.status,
                 Recommendation.as_of,
-            ).where(
+                Enrollment.status == EnrollmentStatus.active,
+            )
+            .join(Enrollment, Enrollment.id == Recommendation.enrollment_id)
+            .where(
                 Recommendation.program_id.in_(program_ids),
                 or_(
                     Recommendation.status == RecommendationStatus.pending,
@@ -200,8 +204,9 @@ def _prior(
         .all()
     )
     by_enrollment: dict[uuid.UUID, list[_Stored]] = defaultdict(list)
-    for enrollment_id, key, stamp, *prior in rows:
-        by_enrollment[enrollment_id].append(_Stored(key, stamp, PriorRecommendation(*prior)))
+    for enrollment_id, key, stamp, *prior, active in rows:
+        stored = _Stored(key, stamp, PriorRecommendation(*prior), bool(active))
+        by_enrollment[enrollment_id].append(stored)
     return by_enrollment
 
 
@@ -230,9 +235,9 @@ def _evaluate_group(
         keys=keys,
         now=now,
         program_ids=program_ids,
-        selector=any_rule_matches(list(sharing.values())),
+        selector=matching_rules(list(sharing.values())),
     )
-    counts.enrollments += len(measured.enrollments)
+    counts.enrollments += measured.size
     longest = max(
         (rule.cooldown_days() for p in program_ids for rule in rule_sets[p].rules.rules),
         default=1,
@@ -246,7 +251,9 @@ def _evaluate_group(
     # would get no decision.
     for enrollment_id, values in measured.values.items():
         state = measured.enrollments[enrollment_id]
-        decisions = playbooks[state.program_id].decide(values, state.current_phase_id)
+        decisions = playbooks[state.program_id].decide(
+            values, state.current_phase_id, measured.selected[enrollment_id]
+        )
         if not decisions:
             continue
         if enrollment_id in prior:
@@ -264,12 +271,13 @@ def _evaluate_group(
         if id(change) not in done:
             proposals[change.state.id].append(change.decision)
     # Recommendations made beside an automatic change describe the enrollment after it.
-    states = (
-        measured.enrollments | states_after(applied, as_of) if applied else measured.enrollments
-    )
+    states = measured.enrollments
+    if applied:
+        states = states | states_after(applied, as_of)
 
     superseded: list[uuid.UUID] = []
-    considered = proposals.keys() | (prior.keys() & measured.enrollments.keys())
+    # Pending ones of enrollments no longer active are superseded below, all at once.
+    considered = proposals.keys() | {key for key, rows in prior.items() if rows[0].active}
     for enrollment_id in considered:
         decisions = proposals.get(enrollment_id, [])
         pending = [
@@ -279,9 +287,12 @@ def _evaluate_group(
         ]
         if not decisions and not pending:
             continue
-        state = states[enrollment_id]
+        # Only the measured (selected) have decisions, and with them a state.
+        if decisions and states[enrollment_id].status != EnrollmentStatus.active:
+            decisions = []
         kept: set[uuid.UUID] = set()
-        for decision in decisions if state.status == EnrollmentStatus.active else []:
+        for decision in decisions:
+            state = states[enrollment_id]
             expected = fingerprint(state, decision.action)
             same = next(
                 (
@@ -300,7 +311,6 @@ def _evaluate_group(
             added.add(decision, state, version, RecommendationStatus.pending, expected)
         superseded.extend(stored.id for stored in pending if stored.id not in kept)
 
-    added.write(db.connection())
     if superseded:
         db.connection().execute(
             update(_TABLE)
@@ -324,6 +334,8 @@ def _evaluate_group(
         .values(status=RecommendationStatus.superseded, decided_at=now)
         .execution_options(synchronize_session=False)
     )
+    # Written last: the update above then has none of this evaluation's rows to look at.
+    added.write(db.connection())
     counts.created += len(added) - len(applied)
     counts.applied += len(applied)
     counts.superseded += len(superseded) + (left.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,9 +1,9 @@
-"""Rule conditions as SQL, so that a cohort's query returns values only where a rule matches.
+"""Rule conditions as SQL, so that a cohort's query says which rules match whom.
 
 Most enrollments match no rule on a given day. The metric query evaluates every
 program's conditions beside the values (`metrics.compute(selector=...)`), and
-only the enrollments some condition holds for are decided on in Python, where
-`engine.Playbook.decide` still judges each rule and its precedence in full.
+only the enrollments some condition holds for come back to be decided on, with
+the rules that hold: `engine.Playbook.decide` then applies the precedence.
 
 SQL's three-valued logic is the engine's: a comparison with NULL (no data) is
 unknown, `AND`/`OR`/`NOT` treat unknown exactly as `all`/`any`/`not` do, and
@@ -13,9 +13,10 @@ only a true condition selects. So this is never narrower than the engine.
 import operator
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from functools import reduce
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, literal, not_, or_
+from sqlalchemy import ColumnElement, and_, case, func, literal, not_, null, or_
 
 from homeward.progress.metric_columns import MetricKey, Selector
 from homeward.tapering.rules import Condition, Rule
@@ -42,21 +43,26 @@ def condition_sql(
     return and_(*parts) if condition.all is not None else or_(*parts)
 
 
-def any_rule_matches(rule_sets: Sequence[tuple[Sequence[uuid.UUID], Sequence[Rule]]]) -> Selector:
-    """True where some rule of the enrollment's program holds; `rule_sets` pairs
-    programs with the rules they share."""
+def matching_rules(rule_sets: Sequence[tuple[Sequence[uuid.UUID], Sequence[Rule]]]) -> Selector:
+    """Per enrollment, which rules of its program hold: a string with one character
+    per rule in order, "1" where its condition is true and "0" otherwise; NULL where
+    none is true (or the program is not in `rule_sets`, which pairs programs with the
+    rules they share)."""
 
     def selector(
         values: Mapping[MetricKey, ColumnElement[Any]], program_id: ColumnElement[Any]
     ) -> ColumnElement[Any]:
-        matches = [
-            and_(
-                program_id.in_(list(programs)),
-                or_(*(condition_sql(rule.when, values) for rule in rules)),
-            )
-            for programs, rules in rule_sets
-            if rules and programs
-        ]
-        return or_(*matches) if matches else false()
+        whens = []
+        for programs, rules in rule_sets:
+            if not rules or not programs:
+                continue
+            flags = [
+                case((condition_sql(rule.when, values), literal("1")), else_=literal("0"))
+                for rule in rules
+            ]
+            matched = reduce(operator.add, flags) if len(flags) > 1 else flags[0]
+            none = literal("0" * len(rules))
+            whens.append((program_id.in_(list(programs)), func.nullif(matched, none)))
+        return case(*whens) if whens else null()
 
     return selector
