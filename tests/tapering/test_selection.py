@@ -74,7 +74,7 @@ def test_selected_exactly_where_some_condition_holds(
             if leaf.metric is not None
         }
 
-        def measure(**selector: Any) -> metrics.CohortMetrics:
+        def measure(**options: Any) -> metrics.CohortMetrics:
             return metrics.compute(
                 db,
                 metrics.active_cohort([place.program.id]),
@@ -82,7 +82,7 @@ def test_selected_exactly_where_some_condition_holds(
                 as_of=AS_OF,
                 keys=keys,
                 now=NOW,
-                **selector,
+                **options,
             )
 
         everyone = measure()
@@ -94,7 +94,10 @@ def test_selected_exactly_where_some_condition_holds(
             )
             if "1" in flags:
                 expected[enrollment.id] = flags
-        chosen = measure(selector=matching_rules([([place.program.id], rules)]))
+        # As the evaluator measures: without the rosters' unrecorded sessions.
+        chosen = measure(
+            selector=matching_rules([([place.program.id], rules)]), count_unrecorded=False
+        )
         assert chosen.selected == expected
         assert set(chosen.values) == set(expected)
         assert set(chosen.enrollments) == set(expected)

@@ -112,16 +112,58 @@ def _windowed_sessions(windows: tuple[int, ...], narrowed: bool) -> list[ColumnE
     return conditions
 
 
-def attendance(windows: tuple[int, ...], given: bool, narrowed: bool, dialect: str) -> Statement:
-    """Per enrollment, `metrics.ATTENDANCE_COLUMNS` for each window in turn (shortest first).
+def attendance(
+    windows: tuple[int, ...], given: bool, narrowed: bool, dialect: str, unrecorded: bool = True
+) -> Statement:
+    """Per enrollment and window: attended, recorded, excused, unexcused and (when
+    `unrecorded`) unrecorded sessions, and minutes attended.
 
     `narrowed` binds the cohort's `programs` too, so the database starts from their
     sessions (an index) rather than from every session of the period. A given
-    cohort (a few enrollments) starts from its roster entries instead.
+    cohort (a few enrollments) starts from its roster entries instead. Without
+    `unrecorded` the roster is not read at all: only the records count.
     """
+    if not unrecorded:
+        return _records(windows, given, narrowed)
     if dialect == "sqlite" or given:
         return _attendance_by_roster_entry(windows, given, narrowed)
     return _attendance_counted_apart(windows, narrowed)
+
+
+def _record_columns(windows: tuple[int, ...], ends_at: Any) -> list[Any]:
+    status = Attendance.status
+    columns: list[Any] = []
+    for w in windows:
+        inside = ends_at >= bindparam(f"start_{w}")
+        columns += [
+            _count_if(and_(inside, status.in_(ATTENDED))).label(f"attended_{w}"),
+            _count_if(inside).label(f"recorded_{w}"),
+            _count_if(and_(inside, status == AttendanceStatus.absent_excused)).label(
+                f"excused_{w}"
+            ),
+            _count_if(and_(inside, status == AttendanceStatus.absent_unexcused)).label(
+                f"unexcused_{w}"
+            ),
+            func.coalesce(func.sum(Attendance.minutes_attended).filter(inside), 0).label(
+                f"minutes_{w}"
+            ),
+        ]
+    return columns
+
+
+def _records(windows: tuple[int, ...], given: bool, narrowed: bool) -> Statement:
+    """Each windowed session's records, counted per enrollment."""
+    statement = (
+        select(Attendance.enrollment_id, *_record_columns(windows, TreatmentSession.ends_at))
+        .join(TreatmentSession, TreatmentSession.id == Attendance.session_id)
+        .where(*_windowed_sessions(windows, narrowed))
+        .group_by(Attendance.enrollment_id)
+    )
+    if given or not narrowed:
+        # Narrowed to the cohort's programs, whoever else has records there is
+        # simply never looked up.
+        statement = statement.where(in_cohort(Attendance.enrollment_id, given))
+    return statement
 
 
 def _attendance_by_roster_entry(windows: tuple[int, ...], given: bool, narrowed: bool) -> Statement:
@@ -182,21 +224,7 @@ def _attendance_counted_apart(windows: tuple[int, ...], narrowed: bool) -> State
         RosterEntry.enrollment_id,
         *(_count_if(inside(w)).label(f"rostered_{w}") for w in windows),
     ).join(windowed, windowed.c.id == RosterEntry.session_id)
-    status = Attendance.status
-    record_columns: list[Any] = []
-    for w in windows:
-        record_columns += [
-            _count_if(and_(inside(w), status.in_(ATTENDED))).label(f"attended_{w}"),
-            _count_if(inside(w)).label(f"recorded_{w}"),
-            _count_if(and_(inside(w), status == AttendanceStatus.absent_excused)).label(
-                f"excused_{w}"
-            ),
-            _count_if(and_(inside(w), status == AttendanceStatus.absent_unexcused)).label(
-                f"unexcused_{w}"
-            ),
-            func.sum(Attendance.minutes_attended).filter(inside(w)).label(f"minutes_{w}"),
-        ]
-    recorded = select(Attendance.enrollment_id, *record_columns).join(
+    recorded = select(Attendance.enrollment_id, *_record_columns(windows, windowed.c.ends_at)).join(
         windowed, windowed.c.id == Attendance.session_id
     )
     if not narrowed:

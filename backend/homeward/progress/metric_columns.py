@@ -122,17 +122,19 @@ def _widened(column: ColumnElement[Any]) -> ColumnElement[float]:
 
 
 @lru_cache
-def measured(keys: tuple[MetricKey, ...], given: bool, narrowed: bool, dialect: str) -> Statement:
+def measured(
+    keys: tuple[MetricKey, ...], given: bool, narrowed: bool, dialect: str, unrecorded: bool
+) -> Statement:
     """Per enrollment of the cohort: its state columns, one value per key (in order),
-    the last use (a date or NULL), then the unrecorded sessions per attendance window."""
+    the last use (a date or NULL), then (if `unrecorded`) the unrecorded sessions per
+    attendance window."""
     windows = Windows.of(keys)
     statement = select(*STATE_COLUMNS)
     counted: dict[str, Any] = {}
     parts: list[tuple[str, Statement]] = []
     if windows.attendance:
-        parts.append(
-            ("attendance", queries.attendance(windows.attendance, given, narrowed, dialect))
-        )
+        attended = queries.attendance(windows.attendance, given, narrowed, dialect, unrecorded)
+        parts.append(("attendance", attended))
     if windows.homework:
         parts.append(("homework", queries.homework(windows.homework, given)))
     parts.append(("events", queries.use_events(windows.events, given)))
@@ -173,7 +175,10 @@ def measured(keys: tuple[MetricKey, ...], given: bool, narrowed: bool, dialect: 
         else:
             value = _DaysBetween(as_of, Enrollment.admitted_on)
         values.append(value.label(key.column))
-    unrecorded = [zero(f"unrecorded_{w}").label(f"unrecorded_{w}") for w in windows.attendance]
+    unrecorded_counts = [
+        zero(f"unrecorded_{w}").label(f"unrecorded_{w}")
+        for w in (windows.attendance if unrecorded else ())
+    ]
     members: list[ColumnElement[bool]] = [Enrollment.id.in_(bindparam("cohort", expanding=True))]
     if not given:
         members = [
@@ -181,7 +186,7 @@ def measured(keys: tuple[MetricKey, ...], given: bool, narrowed: bool, dialect: 
             Enrollment.status == EnrollmentStatus.active,
         ]
     return statement.add_columns(
-        *values, counted["last_use_on"].label("last_use_on"), *unrecorded
+        *values, counted["last_use_on"].label("last_use_on"), *unrecorded_counts
     ).where(*members)
 
 

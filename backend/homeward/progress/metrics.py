@@ -165,13 +165,15 @@ def compute(
     now: datetime,
     program_ids: list[uuid.UUID] | None = None,
     selector: Selector | None = None,
+    count_unrecorded: bool = True,
 ) -> CohortMetrics:
     """Every requested metric for every enrollment in `cohort`, in one query.
 
     `program_ids`, when the cohort is drawn from those programs, narrows the scan.
     With a `selector`, only the enrollments it holds for (a value that is not NULL,
     false or empty) come back: their state, `values`, and that value in `selected`.
-    `size` counts the whole cohort either way.
+    `size` counts the whole cohort either way. Without `count_unrecorded` the
+    rosters are not read and `unrecorded` stays empty: no metric needs them.
     """
     wanted = tuple(sorted(set(keys), key=lambda key: (key.metric, key.window_days or 0)))
     # The query goes straight to the connection (no ORM row handling, which costs
@@ -196,7 +198,9 @@ def compute(
         params["starts_before"] = min(params["window_end"], now)
         if narrowed:
             params["programs"] = program_ids
-    statement = columns.measured(wanted, cohort.given, narrowed, connection.dialect.name)
+    statement = columns.measured(
+        wanted, cohort.given, narrowed, connection.dialect.name, count_unrecorded
+    )
     if selector is not None:
         statement = columns.selecting(statement, wanted, selector)
 
@@ -205,7 +209,8 @@ def compute(
     unrecorded = result.unrecorded
     state_end = len(columns.STATE_COLUMNS)
     values_end = state_end + len(wanted)
-    selected = values_end + 1 + len(windows.attendance)
+    unrecorded_windows = windows.attendance if count_unrecorded else ()
+    selected = values_end + 1 + len(unrecorded_windows)
     rows = connection.execute(statement, params).all()
     result.size = len(rows) if selector is None or not rows else rows[0][selected + 1]
     for row in rows:
@@ -219,7 +224,8 @@ def compute(
         values[enrollment_id] = dict(zip(wanted, row[state_end:values_end], strict=True))
         if row[values_end] is not None:
             last_use[enrollment_id] = _as_date(row[values_end])
-        unrecorded[enrollment_id] = dict(
-            zip(windows.attendance, row[values_end + 1 : selected], strict=True)
-        )
+        if unrecorded_windows:
+            unrecorded[enrollment_id] = dict(
+                zip(unrecorded_windows, row[values_end + 1 : selected], strict=True)
+            )
     return result

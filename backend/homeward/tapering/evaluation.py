@@ -236,6 +236,7 @@ def _evaluate_group(
         now=now,
         program_ids=program_ids,
         selector=matching_rules(list(sharing.values())),
+        count_unrecorded=False,
     )
     counts.enrollments += measured.size
     longest = max(
