@@ -2,9 +2,9 @@
 
 A fixed number of queries per evaluation, whatever the cohort: programs, phases,
 rule sets (and, on PostgreSQL, the transaction's working memory), then per
-timezone the metrics (four), earlier recommendations (one), and the writes (one
-insert, one update, one for enrollments that left, and the set-based changes of
-`auto` rules).
+timezone the metrics with the rules' verdicts (one), earlier recommendations
+(one), and the writes (one insert, one update, one for enrollments that left, and
+the set-based changes of `auto` rules).
 """
 
 import gc
