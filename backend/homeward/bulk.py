@@ -15,6 +15,10 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
+# What json.dumps writes, without the spaces and the check for cycles (rows hold plain
+# data): a third less to format, and to parse on the server.
+_COMPACT_JSON = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
+
 
 def insert_rows(
     connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
@@ -38,7 +42,7 @@ def insert_rows(
         for i, column_type in enumerate(table.c[name].type for name in columns)
         if isinstance(column_type, JSON)
     ]
-    dumps = json.dumps
+    dumps = _COMPACT_JSON
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         if not as_json:
             for row in rows:

@@ -164,3 +164,13 @@ def test_attendance_key_carries_what_the_metrics_count(engine: Engine) -> None:
             text("SELECT indexdef FROM pg_indexes WHERE indexname = 'pk_attendance'")
         ).scalar_one()
     assert definition.endswith("(session_id, enrollment_id) INCLUDE (status, minutes_attended)")
+
+
+def test_homework_enrollment_index_covers_the_metrics(engine: Engine) -> None:
+    """A cohort's homework over a window is read from the index alone (revision 0010)."""
+    [index] = [
+        each
+        for each in inspect(engine).get_indexes("homework")
+        if each["name"] == "ix_homework_enrollment_id_due_at"
+    ]
+    assert index["column_names"] == ["enrollment_id", "due_at", "status", "submitted_at"]

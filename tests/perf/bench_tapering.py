@@ -13,7 +13,8 @@ yesterday's evaluation (it writes what changed: "new" recommendations); "repeat"
 evaluates the same day again, which writes nothing.
 
 Run with `python -m tests.perf.bench_tapering` (or through `make bench`).
-`BENCH_TAPERING_SIZES=500,5000` picks other sizes.
+`BENCH_TAPERING_SIZES=500,5000` picks other sizes, `BENCH_TAPERING_DATABASES=sqlite`
+one database.
 """
 
 import contextlib
@@ -270,8 +271,11 @@ def main() -> None:
         or SIZES
     )
     print(f"Tapering evaluation benchmark: {', '.join(map(str, sizes))} active enrollments")
+    chosen = os.environ.get("BENCH_TAPERING_DATABASES", "postgresql,sqlite").split(",")
     results: list[Measurement] = []
     for name, database in (("postgresql", postgres_database), ("sqlite", sqlite_database)):
+        if name not in chosen:
+            continue
         print(f"{name}:", flush=True)
         with database() as url:
             results += bench(name, url, sizes)
