@@ -3,11 +3,12 @@
 For each database (a fresh PostgreSQL database created and dropped here, and a
 temporary SQLite file) the synthetic clinic grows to each size in turn, with
 about 60 days of sessions, attendance and homework. At each size it prints the
-evaluator's time and SQL statement count (best of a few runs, each rolled back so
-every run does the same work), the growth from the previous size, and a baseline
-measured on the same rows: one plain `GROUP BY` of per-enrollment attendance
-rates over the last 14 days (the fastest of ten runs before the evaluations and ten
-after). "evaluate" is a first evaluation (it writes every
+evaluator's time and SQL statement count (each run rolled back so every run does
+the same work), the growth from the previous size, and a baseline measured on the
+same rows: one plain `GROUP BY` of per-enrollment attendance rates over the last
+14 days. Each time is the fastest of its samples, taken in five rounds: in each,
+the baseline four times and every kind of evaluation once (and the baseline four
+more times at the end). "evaluate" is a first evaluation (it writes every
 recommendation); "next day" is the worker's daily run, evaluating today after
 yesterday's evaluation (it writes what changed: "new" recommendations); "repeat"
 evaluates the same day again, which writes nothing.
@@ -46,8 +47,8 @@ from tests.statements import count_queries
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SIZES = (500, 5_000, 50_000)
 HISTORY_DAYS = 60
-RUNS = 3
-BASELINE_RUNS = 10  # a short query: cheap to repeat, and its noise is every ratio's
+RUNS = 5  # rounds: in each, every kind of evaluation once, beside the baseline
+BASELINE_RUNS = 4  # per round: a short query, cheap to repeat
 GOAL_MULTIPLE, GOAL_SECONDS, GOAL_GROWTH = 10.0, 1.0, 12.0
 
 
@@ -132,13 +133,11 @@ def measure(engine: Engine, name: str, size: int) -> Measurement:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     now = clock.now()
 
-    def fastest_baseline() -> float:
+    def baseline_once() -> float:
         with factory() as db:
             seconds, rows = best_of(BASELINE_RUNS, lambda: db.execute(baseline_query(now)).all())
             assert len(rows) > size * 0.9, "the baseline should cover the cohort"
         return float(seconds)
-
-    baseline = fastest_baseline()
 
     statements: list[str] = []
 
@@ -154,9 +153,6 @@ def measure(engine: Engine, name: str, size: int) -> Measurement:
             statements[:] = seen
             return elapsed, created
 
-    seconds, created = min(evaluate_once() for _ in range(RUNS))
-    count = len(statements)
-
     def evaluate_twice() -> float:
         # The same day again: nothing new to write.
         clean_slate(engine)
@@ -167,8 +163,6 @@ def measure(engine: Engine, name: str, size: int) -> Measurement:
             elapsed = time.perf_counter() - started
             db.rollback()
             return elapsed
-
-    repeat = min(evaluate_twice() for _ in range(RUNS))
 
     with factory() as db:
         zones = db.scalars(select(Program.timezone).distinct()).all()
@@ -184,12 +178,26 @@ def measure(engine: Engine, name: str, size: int) -> Measurement:
             db.rollback()
             return elapsed, made
 
-    next_day, next_day_created = min(evaluate_next_day() for _ in range(RUNS))
-    # Measured again after the evaluations, keeping the faster: this shared host's load
-    # changes within a run, and a baseline caught in a slow moment flatters every ratio.
-    baseline = min(baseline, fastest_baseline())
+    # Round by round, the baseline beside each kind of evaluation: this shared host's
+    # speed drifts within a run, and each number is the fastest of its samples, so
+    # both sides of a ratio must be sampled across the same stretch of time.
+    baseline = first = repeat = next_day = (float("inf"), 0)
+    for _ in range(RUNS):
+        baseline = min(baseline, (baseline_once(), 0))
+        first = min(first, evaluate_once())
+        repeat = min(repeat, (evaluate_twice(), 0))
+        next_day = min(next_day, evaluate_next_day())
+    baseline = min(baseline, (baseline_once(), 0))
     return Measurement(
-        name, size, seconds, count, baseline, created, repeat, next_day, next_day_created
+        name,
+        size,
+        first[0],
+        len(statements),
+        baseline[0],
+        first[1],
+        repeat[0],
+        next_day[0],
+        next_day[1],
     )
 
 
