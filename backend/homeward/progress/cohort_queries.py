@@ -76,21 +76,24 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
     return func.count().filter(condition)
 
 
+# The columns of `metrics.EnrollmentState`, in its field order.
+STATE_COLUMNS = (
+    Enrollment.id,
+    Enrollment.patient_id,
+    Enrollment.program_id,
+    Enrollment.status,
+    Enrollment.current_phase_id,
+    Enrollment.phase_started_on,
+    Enrollment.admitted_on,
+    Enrollment.expected_end_on,
+    Enrollment.primary_clinician_id,
+    Enrollment.version,
+)
+
+
 @lru_cache
 def states(given: bool) -> Statement:
-    """The columns of `metrics.EnrollmentState`, in its field order."""
-    return select(
-        Enrollment.id,
-        Enrollment.patient_id,
-        Enrollment.program_id,
-        Enrollment.status,
-        Enrollment.current_phase_id,
-        Enrollment.phase_started_on,
-        Enrollment.admitted_on,
-        Enrollment.expected_end_on,
-        Enrollment.primary_clinician_id,
-        Enrollment.version,
-    ).where(in_cohort(Enrollment.id, given))
+    return select(*STATE_COLUMNS).where(in_cohort(Enrollment.id, given))
 
 
 def _windowed_sessions(windows: tuple[int, ...], narrowed: bool) -> list[ColumnElement[bool]]:

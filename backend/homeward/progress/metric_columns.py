@@ -55,19 +55,7 @@ class MetricKey(NamedTuple):
 ATTENDANCE_METRICS = frozenset(
     {Metric.attendance_rate, Metric.hours_attended_per_week, Metric.unexcused_absences}
 )
-# The columns of `metrics.EnrollmentState`, in its field order.
-STATE_COLUMNS = (
-    Enrollment.id,
-    Enrollment.patient_id,
-    Enrollment.program_id,
-    Enrollment.status,
-    Enrollment.current_phase_id,
-    Enrollment.phase_started_on,
-    Enrollment.admitted_on,
-    Enrollment.expected_end_on,
-    Enrollment.primary_clinician_id,
-    Enrollment.version,
-)
+STATE_COLUMNS = queries.STATE_COLUMNS
 
 
 class Windows(NamedTuple):
