@@ -358,7 +358,14 @@ def test_states_after_automatic_changes_are_the_stored_ones(
     moved, extended, both = (enroll(factories, place) for _ in range(3))
     last = enroll(factories, place, phase=3)
     cohort = metrics.given_cohort([e.id for e in (moved, extended, both, last)])
-    before = metrics.enrollment_states(db, cohort)
+
+    def stored_states() -> dict[Any, metrics.EnrollmentState]:
+        timezone = place.program.timezone
+        return metrics.compute(
+            db, cohort, timezone=timezone, as_of=AS_OF, keys=[], now=NOW
+        ).enrollments
+
+    before = stored_states()
 
     def change(enrollment: Enrollment, action: Action, days: int | None = None) -> AutoChange:
         extra = {"days": days} if days else {}
@@ -378,7 +385,7 @@ def test_states_after_automatic_changes_are_the_stored_ones(
     ]
     applied = apply_in_bulk(db, SYSTEM, changes, AS_OF, NOW)
     assert len(applied) == len(changes)
-    stored = metrics.enrollment_states(db, cohort)
+    stored = stored_states()
     after = states_after(applied, AS_OF)
     assert after == {key: stored[key] for key in after}
     assert set(after) == {moved.id, extended.id, both.id, last.id}

@@ -1,4 +1,5 @@
-"""The set-based queries behind `metrics.compute`, built once per shape.
+"""The per-enrollment counts behind `metrics.compute`, which `metric_columns.measured`
+joins into one statement (built once per shape).
 
 Each takes the dates, bounds and ids as parameters (see `metrics.compute` for the
 names): building and keying a statement of a dozen aggregate columns costs more
@@ -7,7 +8,6 @@ than running it for one enrollment. "given" cohorts bind their enrollment ids as
 `cohort_programs`.
 """
 
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
@@ -89,11 +89,6 @@ STATE_COLUMNS = (
     Enrollment.primary_clinician_id,
     Enrollment.version,
 )
-
-
-@lru_cache
-def states(given: bool) -> Statement:
-    return select(*STATE_COLUMNS).where(in_cohort(Enrollment.id, given))
 
 
 def _windowed_sessions(windows: tuple[int, ...], narrowed: bool) -> list[ColumnElement[bool]]:

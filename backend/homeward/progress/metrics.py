@@ -24,13 +24,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from homeward.enrollments.models import EnrollmentStatus
-from homeward.progress import cohort_queries as queries
 from homeward.progress import metric_columns as columns
 from homeward.progress.metric_columns import ATTENDANCE_METRICS as ATTENDANCE_METRICS
 from homeward.progress.metric_columns import MetricKey as MetricKey
@@ -142,12 +141,6 @@ def point_metrics(
         Metric.days_in_phase: _days(as_of, phase_started_on),
         Metric.days_enrolled: _days(as_of, admitted_on),
     }
-
-
-def enrollment_states(db: Session, cohort: Cohort) -> dict[uuid.UUID, EnrollmentState]:
-    rows = db.connection().execute(queries.states(cohort.given), cohort.params()).all()
-    # Positional: the columns are selected in the dataclass's field order.
-    return {row[0]: EnrollmentState(*cast(tuple[Any, ...], row)) for row in rows}
 
 
 def _as_date(value: date | str) -> date:

@@ -195,10 +195,7 @@ class Playbook:
         extend: Decision | None = None
         reviews: list[Decision] = []
         for rule_index, (rule, holds) in enumerate(self.rules):
-            if matched is not None:
-                if matched[rule_index] != "1":
-                    continue
-            elif not holds(values):
+            if not (holds(values) if matched is None else matched[rule_index] == "1"):
                 continue
             decision = Decision(rule, rule.action, current_phase_id, None, rule.days)
             if rule.action in PHASE_ACTIONS:

@@ -288,12 +288,13 @@ def _evaluate_group(
         ]
         if not decisions and not pending:
             continue
-        # Only the measured (selected) have decisions, and with them a state.
-        if decisions and states[enrollment_id].status != EnrollmentStatus.active:
-            decisions = []
+        if decisions:
+            # Only the measured (selected) have decisions, and with them a state.
+            state = states[enrollment_id]
+            if state.status != EnrollmentStatus.active:
+                decisions = []
         kept: set[uuid.UUID] = set()
         for decision in decisions:
-            state = states[enrollment_id]
             expected = fingerprint(state, decision.action)
             same = next(
                 (
