@@ -1,14 +1,16 @@
 """Benchmark: evaluating tapering rules for 500, 5,000 and 50,000 active enrollments.
 
-For each database (a fresh PostgreSQL database created and dropped here, and a
-temporary SQLite file) the synthetic clinic grows to each size in turn, with
-about 60 days of sessions, attendance and homework. At each size it prints the
-evaluator's time and SQL statement count (each run rolled back so every run does
-the same work), the growth from the previous size, and a baseline measured on the
-same rows: one plain `GROUP BY` of per-enrollment attendance rates over the last
-14 days. Each time is the fastest of its samples, taken in five rounds: in each,
-the baseline four times and every kind of evaluation once (and the baseline four
-more times at the end). "evaluate" is a first evaluation (it writes every
+For each database (fresh PostgreSQL databases created and dropped here, and
+temporary SQLite files) the synthetic clinic grows to each size in turn, with
+about 60 days of sessions, attendance and homework, and a copy is kept at each
+size. For each size it prints the evaluator's time and SQL statement count (each
+run rolled back so every run does the same work), the growth from the previous
+size, and a baseline measured on the same rows: one plain `GROUP BY` of
+per-enrollment attendance rates over the last 14 days. Each time is the fastest of
+its samples, taken in five rounds: in each, every size in turn gets the baseline
+four times and every kind of evaluation once (and the baseline four more times at
+the end), so that a slow spell of the host weighs on every size and on the
+baseline alike. "evaluate" is a first evaluation (it writes every
 recommendation); "next day" is the worker's daily run, evaluating today after
 yesterday's evaluation (it writes what changed: "new" recommendations); "repeat"
 evaluates the same day again, which writes nothing.
@@ -22,9 +24,10 @@ import contextlib
 import itertools
 import os
 import secrets
+import shutil
+import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -65,24 +68,59 @@ class Measurement:
     next_day_created: int
 
 
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str]:
-    name = f"homeward_bench_tapering_{secrets.token_hex(4)}"
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{SERVER}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+class PostgresDatabases:
+    """Throw-away PostgreSQL databases: one to grow, and a copy kept at each size."""
+
+    def __init__(self) -> None:
+        self.admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+        self.names: list[str] = []
+
+    def create(self) -> str:
+        return self._create("")
+
+    def copy(self, url: str) -> str:
+        # FILE_COPY copies the files at once; the default (WAL_LOG) writes every block
+        # to the log, which takes minutes for the larger sizes.
+        with self.admin.connect() as connection:
+            version = int(connection.execute(text("SHOW server_version_num")).scalar_one())
+        strategy = " STRATEGY = FILE_COPY" if version >= 150000 else ""
+        return self._create(f' TEMPLATE "{url.rsplit("/", 1)[1]}"{strategy}')
+
+    def _create(self, options: str) -> str:
+        name = f"homeward_bench_tapering_{secrets.token_hex(4)}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"{options}'))
+        self.names.append(name)
+        return f"{SERVER}/{name}"
+
+    def close(self) -> None:
+        with self.admin.connect() as connection:
+            for name in self.names:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
 
 
-@contextlib.contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="homeward-bench-") as folder:
-        yield f"sqlite:///{Path(folder) / 'bench.db'}"
+class SqliteDatabases:
+    """Temporary SQLite files: one to grow, and a copy kept at each size."""
+
+    def __init__(self) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="homeward-bench-")
+        self.count = 0
+
+    def create(self) -> str:
+        self.count += 1
+        return f"sqlite:///{Path(self.folder.name) / f'bench-{self.count}.db'}"
+
+    def copy(self, url: str) -> str:
+        source = url.removeprefix("sqlite:///")
+        with contextlib.closing(sqlite3.connect(source)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        target = self.create()
+        shutil.copyfile(source, target.removeprefix("sqlite:///"))
+        return target
+
+    def close(self) -> None:
+        self.folder.cleanup()
 
 
 def baseline_query(now: Any) -> Any:
@@ -129,34 +167,51 @@ def clean_slate(engine: Engine) -> None:
         connection.execute(text(f"VACUUM {', '.join(WRITTEN)}"))
 
 
-def measure(engine: Engine, name: str, size: int) -> Measurement:
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    now = clock.now()
+class Sampler:
+    """One size's database, and the fastest sample so far of each measurement on it."""
 
-    def baseline_once() -> float:
-        with factory() as db:
-            seconds, rows = best_of(BASELINE_RUNS, lambda: db.execute(baseline_query(now)).all())
-            assert len(rows) > size * 0.9, "the baseline should cover the cohort"
-        return float(seconds)
+    def __init__(self, database: str, size: int, engine: Engine) -> None:
+        self.database, self.size, self.engine = database, size, engine
+        self.factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self.now = clock.now()
+        with self.factory() as db:
+            zones = db.scalars(select(Program.timezone).distinct()).all()
+        self.yesterday = min(metrics.today_in(zone, self.now) for zone in zones) - timedelta(1)
+        self.statements: list[str] = []
+        self.baseline = self.repeat = float("inf")
+        self.first = self.next_day = (float("inf"), 0)
 
-    statements: list[str] = []
+    def sample_baseline(self) -> None:
+        with self.factory() as db:
+            seconds, rows = best_of(
+                BASELINE_RUNS, lambda: db.execute(baseline_query(self.now)).all()
+            )
+            assert len(rows) > self.size * 0.9, "the baseline should cover the cohort"
+        self.baseline = min(self.baseline, seconds)
 
-    def evaluate_once() -> tuple[float, int]:
-        clean_slate(engine)
-        with factory() as db, count_queries(db) as seen:
+    def sample_round(self) -> None:
+        """The baseline, then every kind of evaluation once."""
+        self.sample_baseline()
+        self.first = min(self.first, self._evaluate_once())
+        self.repeat = min(self.repeat, self._evaluate_twice())
+        self.next_day = min(self.next_day, self._evaluate_next_day())
+
+    def _evaluate_once(self) -> tuple[float, int]:
+        clean_slate(self.engine)
+        with self.factory() as db, count_queries(db) as seen:
             try:
                 started = time.perf_counter()
                 created = evaluate(db, Actor.system()).created
                 elapsed = time.perf_counter() - started
             finally:
                 db.rollback()
-            statements[:] = seen
+            self.statements[:] = seen
             return elapsed, created
 
-    def evaluate_twice() -> float:
+    def _evaluate_twice(self) -> float:
         # The same day again: nothing new to write.
-        clean_slate(engine)
-        with factory() as db:
+        clean_slate(self.engine)
+        with self.factory() as db:
             evaluate(db, Actor.system())
             started = time.perf_counter()
             evaluate(db, Actor.system())
@@ -164,41 +219,28 @@ def measure(engine: Engine, name: str, size: int) -> Measurement:
             db.rollback()
             return elapsed
 
-    with factory() as db:
-        zones = db.scalars(select(Program.timezone).distinct()).all()
-    yesterday = min(metrics.today_in(zone, now) for zone in zones) - timedelta(days=1)
-
-    def evaluate_next_day() -> tuple[float, int]:
-        clean_slate(engine)
-        with factory() as db:
-            evaluate(db, Actor.system(), as_of=yesterday)
+    def _evaluate_next_day(self) -> tuple[float, int]:
+        clean_slate(self.engine)
+        with self.factory() as db:
+            evaluate(db, Actor.system(), as_of=self.yesterday)
             started = time.perf_counter()
             made = evaluate(db, Actor.system()).created
             elapsed = time.perf_counter() - started
             db.rollback()
             return elapsed, made
 
-    # Round by round, the baseline beside each kind of evaluation: this shared host's
-    # speed drifts within a run, and each number is the fastest of its samples, so
-    # both sides of a ratio must be sampled across the same stretch of time.
-    baseline = first = repeat = next_day = (float("inf"), 0)
-    for _ in range(RUNS):
-        baseline = min(baseline, (baseline_once(), 0))
-        first = min(first, evaluate_once())
-        repeat = min(repeat, (evaluate_twice(), 0))
-        next_day = min(next_day, evaluate_next_day())
-    baseline = min(baseline, (baseline_once(), 0))
-    return Measurement(
-        name,
-        size,
-        first[0],
-        len(statements),
-        baseline[0],
-        first[1],
-        repeat[0],
-        next_day[0],
-        next_day[1],
-    )
+    def result(self) -> Measurement:
+        return Measurement(
+            self.database,
+            self.size,
+            self.first[0],
+            len(self.statements),
+            self.baseline,
+            self.first[1],
+            self.repeat,
+            self.next_day[0],
+            self.next_day[1],
+        )
 
 
 def grow(engine: Engine, settings: Settings, built: int, size: int) -> None:
@@ -215,20 +257,41 @@ def grow(engine: Engine, settings: Settings, built: int, size: int) -> None:
     print(f"  built {size:>6} enrollments in {time.perf_counter() - started:6.1f} s", flush=True)
 
 
-def bench(name: str, database_url: str, sizes: tuple[int, ...]) -> list[Measurement]:
-    settings = Settings(database_url=database_url, log_level="WARNING")
+def bench(
+    name: str, databases: PostgresDatabases | SqliteDatabases, sizes: tuple[int, ...]
+) -> list[Measurement]:
+    """Grows one database through `sizes`, keeping a copy at each, then samples them all.
+
+    Round by round, every size and the baseline on it: this shared host's speed drifts
+    over minutes, and each number is the fastest of its samples, so both sides of a
+    ratio, a growth's included, must be sampled across the same stretch of time.
+    """
+    growing = databases.create()
+    settings = Settings(database_url=growing, log_level="WARNING")
     migrate.upgrade(settings)
-    engine = make_engine(settings)
-    results = []
+    urls: list[str] = []
     built = 0
-    try:
-        for size in sizes:
-            grow(engine, settings, built, size)
-            built = size
-            results.append(measure(engine, name, size))
-    finally:
+    for size in sizes:
+        engine = make_engine(settings)
+        grow(engine, settings, built, size)
         engine.dispose()
-    return results
+        built = size
+        urls.append(growing if size == sizes[-1] else databases.copy(growing))
+    engines = [make_engine(Settings(database_url=url, log_level="WARNING")) for url in urls]
+    try:
+        samplers = [
+            Sampler(name, size, engine) for size, engine in zip(sizes, engines, strict=True)
+        ]
+        for round_number in range(1, RUNS + 1):
+            print(f"  round {round_number}/{RUNS}", flush=True)
+            for sampler in samplers:
+                sampler.sample_round()
+        for sampler in samplers:
+            sampler.sample_baseline()
+        return [sampler.result() for sampler in samplers]
+    finally:
+        for engine in engines:
+            engine.dispose()
 
 
 def report(results: list[Measurement]) -> None:
@@ -281,12 +344,19 @@ def main() -> None:
     print(f"Tapering evaluation benchmark: {', '.join(map(str, sizes))} active enrollments")
     chosen = os.environ.get("BENCH_TAPERING_DATABASES", "postgresql,sqlite").split(",")
     results: list[Measurement] = []
-    for name, database in (("postgresql", postgres_database), ("sqlite", sqlite_database)):
+    kinds: tuple[tuple[str, type[PostgresDatabases | SqliteDatabases]], ...] = (
+        ("postgresql", PostgresDatabases),
+        ("sqlite", SqliteDatabases),
+    )
+    for name, kind in kinds:
         if name not in chosen:
             continue
         print(f"{name}:", flush=True)
-        with database() as url:
-            results += bench(name, url, sizes)
+        databases = kind()
+        try:
+            results += bench(name, databases, sizes)
+        finally:
+            databases.close()
     report(results)
 
 
