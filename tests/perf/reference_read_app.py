@@ -13,6 +13,7 @@ from fastapi import FastAPI, HTTPException
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+import homeward.models  # noqa: F401  (every mapped class, so relationships resolve)
 from homeward.db import make_engine
 from homeward.enrollments.models import Enrollment
 from homeward.settings import Settings
