@@ -3,9 +3,10 @@
 Creates a throw-away PostgreSQL database, migrates it, builds a synthetic clinic
 of 5,000 active enrollments, then serves the real app with uvicorn on CPU 0 and
 loads it with wrk on CPU 1. A minimal FastAPI app served the same way is the
-baseline each result is compared to. A plain ORM read by primary key (no sign-in,
-roles or audit; `reference_read_app.py`) is measured the same way, for scale.
-Then every `tests/perf/bench_*.py` runs.
+baseline each result is compared to. A plain ORM read by primary key, with no
+sign-in or roles (`reference_read_app.py`), is measured the same way for scale:
+bare, and with its audit event written and committed. Then every
+`tests/perf/bench_*.py` runs.
 Everything talks to 127.0.0.1 only; the database is dropped at the end.
 """
 
@@ -434,16 +435,18 @@ def measure_http() -> None:
         print("\nBaseline …", flush=True)
         with serve(["tests.perf.baseline_app:app"], free_port(), {}, "/ping") as base:
             baseline = run_wrk(wrk, base + "/ping", lua_script("GET", {}, None), "baseline")
-        print("Reference: a plain ORM read by id …", flush=True)
+        print("References: a plain ORM read by id, bare and audited …", flush=True)
         reference = ["tests.perf.reference_read_app:app"]
         with serve(reference, free_port(), env, "/enrollments/" + str(uuid.uuid4())) as base:
+            read = f"{base}/enrollments/{fixtures.enrollment_id}"
             results = [
+                run_wrk(wrk, read, lua_script("GET", {}, None), "reference: ORM read by id, bare"),
                 run_wrk(
                     wrk,
-                    f"{base}/enrollments/{fixtures.enrollment_id}",
+                    read + "/audited",
                     lua_script("GET", {}, None),
-                    "reference: ORM read by id (no auth, audit)",
-                )
+                    "reference: the same, audit event committed",
+                ),
             ]
         target = ["homeward.main:create_app", "--factory"]
         with serve(target, free_port(), env, "/healthz") as base:
