@@ -71,9 +71,10 @@ class Measurement:
 class PostgresDatabases:
     """Throw-away PostgreSQL databases: one to grow, and a copy kept at each size."""
 
-    def __init__(self) -> None:
-        self.admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        self.names: list[str] = []
+    def __init__(self, server: str = SERVER) -> None:
+        self.server = server
+        self.admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+        self.urls: list[str] = []
 
     def create(self) -> str:
         return self._create("")
@@ -90,12 +91,13 @@ class PostgresDatabases:
         name = f"homeward_bench_tapering_{secrets.token_hex(4)}"
         with self.admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"{options}'))
-        self.names.append(name)
-        return f"{SERVER}/{name}"
+        self.urls.append(f"{self.server}/{name}")
+        return self.urls[-1]
 
     def close(self) -> None:
         with self.admin.connect() as connection:
-            for name in self.names:
+            for url in self.urls:
+                name = url.rsplit("/", 1)[1]
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self.admin.dispose()
 
@@ -105,11 +107,12 @@ class SqliteDatabases:
 
     def __init__(self) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="homeward-bench-")
-        self.count = 0
+        self.urls: list[str] = []
 
     def create(self) -> str:
-        self.count += 1
-        return f"sqlite:///{Path(self.folder.name) / f'bench-{self.count}.db'}"
+        path = Path(self.folder.name) / f"bench-{len(self.urls) + 1}.db"
+        self.urls.append(f"sqlite:///{path}")
+        return self.urls[-1]
 
     def copy(self, url: str) -> str:
         source = url.removeprefix("sqlite:///")
