@@ -7,7 +7,7 @@ from fastapi.routing import APIRoute
 from homeward.audit.router import router as audit_router
 from homeward.auth.router import public_router as auth_public_router
 from homeward.auth.router import router as auth_router
-from homeward.deps import get_partner, get_staff
+from homeward.deps import SIGN_IN_CHECKS, get_partner
 from homeward.enrollments.router import router as enrollments_router
 from homeward.errors import COMMON_RESPONSES, REQUEST_RESPONSES
 from homeward.homework.router import router as homework_router
@@ -74,7 +74,9 @@ def _check_signed_in(router: DomainRouter) -> None:
     """
 
     def asks_for_staff(dependant: Dependant) -> bool:
-        return dependant.call is get_staff or any(asks_for_staff(d) for d in dependant.dependencies)
+        return dependant.call in SIGN_IN_CHECKS or any(
+            asks_for_staff(d) for d in dependant.dependencies
+        )
 
     for route in router.routes:
         if isinstance(route, APIRoute) and not asks_for_staff(route.dependant):

@@ -2,6 +2,7 @@
 
 import functools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 
@@ -9,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from homeward.audit.reads import AuditedReads, PooledReads, SessionReads
 from homeward.audit.service import Actor, record
 from homeward.auth import service as auth_service
 from homeward.auth.login_cache import VerifiedLogin
@@ -130,15 +132,23 @@ async def _authenticate_key(db: Session, bearer: str) -> Partner | None:
 CurrentStaff = Annotated[StaffPrincipal, Depends(get_staff)]
 
 
+# Dependencies that sign the caller in as staff: `get_staff`, and each role check.
+SIGN_IN_CHECKS: set[Callable[..., Any]] = {get_staff}
+
+
 def require_roles(*roles: Role | str) -> Any:
     """A dependency that lets through signed-in staff holding one of `roles`."""
     allowed = frozenset(Role(role) for role in roles)
 
-    async def check(request: Request, staff: CurrentStaff) -> StaffPrincipal:
+    # Calls `get_staff` itself rather than depending on it: a sub-dependency costs
+    # FastAPI a walk of its own on every request (see `get_staff`).
+    async def check(request: Request) -> StaffPrincipal:
+        staff = await get_staff(request)
         if staff.role not in allowed:
             await _deny(request, staff.actor, PermissionDenied("Your role does not allow this"))
         return staff
 
+    SIGN_IN_CHECKS.add(check)
     return Depends(check)
 
 
@@ -154,6 +164,15 @@ async def get_partner(request: Request, db: DbSession) -> PartnerPrincipal:
 
 
 CurrentPartner = Annotated[PartnerPrincipal, Depends(get_partner)]
+
+
+async def audited_reads(request: Request) -> AuditedReads:
+    """The server's pool of read connections where it has one (PostgreSQL), else the Session."""
+    pool = request.app.state.read_pool
+    return PooledReads(pool) if pool is not None else SessionReads(current_session())
+
+
+Reads = Annotated[AuditedReads, Depends(audited_reads)]
 
 AdminOnly = Annotated[StaffPrincipal, require_roles(Role.admin)]
 

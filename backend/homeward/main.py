@@ -2,7 +2,7 @@
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from homeward import __doc__ as summary
 from homeward.api import include_api
 from homeward.audit.chain import ChainSealer
+from homeward.audit.reads import open_read_pool
 from homeward.db import make_engine, make_session_factory
 from homeward.deps import credential_accepted
 from homeward.errors import install_error_handlers
@@ -47,15 +48,18 @@ def _freeze_start_up_objects() -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     _freeze_start_up_objects()
-    if settings.audit_seal_seconds <= 0:
+    async with AsyncExitStack() as stack:
+        if app.state.pooled_reads:
+            pool = open_read_pool(settings.database_url, settings.read_pool_size)
+            await pool.open()
+            stack.push_async_callback(pool.close)
+            app.state.read_pool = pool
+        if settings.audit_seal_seconds > 0:
+            sealer = ChainSealer(app.state.session_factory, settings.audit_seal_seconds)
+            sealer.start()
+            stack.push_async_callback(run_in_threadpool, sealer.stop)
         yield
-        return
-    sealer = ChainSealer(app.state.session_factory, settings.audit_seal_seconds)
-    sealer.start()
-    try:
-        yield
-    finally:
-        await run_in_threadpool(sealer.stop)
+    app.state.read_pool = None
 
 
 def create_app(
@@ -75,6 +79,12 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(make_engine(settings))
+    # Pooled reads open their own connections, which would not see a given factory's
+    # transaction (the tests'); they start with the server (`lifespan`).
+    app.state.pooled_reads = (
+        session_factory is None and not settings.is_sqlite and settings.read_pool_size > 0
+    )
+    app.state.read_pool = None
     app.state.migration_head = migration_head(settings.migrations_dir)
     app.state.credential_accepted = credential_accepted
 

@@ -5,7 +5,7 @@ import time
 import uuid
 from typing import Any
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,6 +25,14 @@ DOCS_CSP = (
     "img-src 'self' data: https://fastapi.tiangolo.com"
 )
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+_HEADERS = [*_SECURITY_HEADERS, (b"content-security-policy", CSP.encode())]
+_DOCS_HEADERS = [*_SECURITY_HEADERS, (b"content-security-policy", DOCS_CSP.encode())]
+_HSTS = b"max-age=63072000; includeSubDomains"
 
 
 class RequestContextMiddleware:
@@ -50,16 +58,17 @@ class RequestContextMiddleware:
             nonlocal status_code
             if message["type"] == "http.response.start":
                 status_code = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = request_id
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Content-Security-Policy"] = DOCS_CSP if path == "/docs" else CSP
+                # Appended as raw pairs: the response never sets these itself, and
+                # `MutableHeaders` would scan the list once for each of them.
+                headers = message.setdefault("headers", [])
+                if not isinstance(headers, list):
+                    headers = message["headers"] = list(headers)
+                headers.append((b"x-request-id", request_id.encode()))
+                headers += _DOCS_HEADERS if path == "/docs" else _HEADERS
                 if path.startswith("/api/"):
-                    headers["Cache-Control"] = "no-store"
+                    headers.append((b"cache-control", b"no-store"))
                 if scope.get("scheme") == "https":
-                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+                    headers.append((b"strict-transport-security", _HSTS))
             await send(message)
 
         try:

@@ -3,7 +3,7 @@
 Creates a throw-away PostgreSQL database, migrates it, builds a synthetic clinic
 of 5,000 active enrollments, then serves the real app with uvicorn on CPU 0 and
 loads it with wrk on CPU 1. A minimal FastAPI app served the same way is the
-baseline each result is compared to. A plain ORM read by primary key, with no
+baseline each result is compared to, measured again just before each result. A plain ORM read by primary key, with no
 sign-in or roles (`reference_read_app.py`), is measured the same way for scale:
 bare, and with its audit event written and committed. Then every
 `tests/perf/bench_*.py` runs.
@@ -74,6 +74,18 @@ class Result:
     errors: int = 0
     goal: float | None = None
     note: str = ""
+    # CPU time per request: the server process's, and the database server's (all of it).
+    server_cpu_us: float | None = None
+    database_cpu_us: float | None = None
+    # The baseline, measured just before this result: the machine is shared, and its
+    # speed drifts over a run; each ratio compares two measurements taken side by side.
+    baseline_per_second: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.requests_per_second is None or not self.baseline_per_second:
+            return None
+        return self.requests_per_second / self.baseline_per_second
 
 
 def ensure_wrk() -> str:
@@ -259,9 +271,50 @@ def free_port() -> int:
         return port
 
 
+@dataclass
+class Server:
+    url: str
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_pids() -> list[int]:
+    found = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
+    return [int(pid) for pid in found.split()]
+
+
+class CpuMeter:
+    """The CPU time the server and the database spend between start and `stop`.
+
+    It shows where a request's time goes: a result far below its goal with a large
+    database share waits on queries; with a large server share, on Python.
+    """
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.server_start = cpu_seconds(server_pid)
+        # Backends started during the run (new pool connections) count from zero.
+        self.database_start = {pid: cpu_seconds(pid) for pid in database_pids()}
+
+    def stop(self) -> tuple[float, float]:
+        server = cpu_seconds(self.server_pid) - self.server_start
+        database = sum(
+            cpu_seconds(pid) - self.database_start.get(pid, 0.0) for pid in database_pids()
+        )
+        return server, database
+
+
 @contextlib.contextmanager
-def serve(target: list[str], port: int, env: dict[str, str], ready_path: str) -> Iterator[str]:
-    """uvicorn pinned to the server CPU; yields the base URL once it answers."""
+def serve(target: list[str], port: int, env: dict[str, str], ready_path: str) -> Iterator[Server]:
+    """uvicorn pinned to the server CPU; yields it once it answers."""
     command = ["taskset", "-c", SERVER_CPU, sys.executable, "-m", "uvicorn", *target]
     command += ["--host", "127.0.0.1", "--port", str(port), *UVICORN_OPTIONS]
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=REPO_ROOT)
@@ -275,7 +328,7 @@ def serve(target: list[str], port: int, env: dict[str, str], ready_path: str) ->
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server {' '.join(target)} did not start")
             time.sleep(0.3)
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         try:
@@ -289,10 +342,12 @@ _LATENCY = re.compile(r"^\s*(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULT
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def run_wrk(wrk: str, url: str, script: str, name: str) -> Result:
+def run_wrk(wrk: str, server: Server, path: str, script: str, name: str) -> Result:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
         script_path = handle.name
+    url = server.url + path
+    meter = CpuMeter(server.pid)
     try:
         command = ["taskset", "-c", LOAD_CPU, wrk, "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}"]
         command += ["--latency", "--timeout", "5s", "-s", script_path, url]
@@ -305,6 +360,9 @@ def run_wrk(wrk: str, url: str, script: str, name: str) -> Result:
         ).stdout
     finally:
         os.unlink(script_path)
+    server_cpu, database_cpu = meter.stop()
+    requests = re.search(r"(\d+) requests in", output)
+    count = int(requests.group(1)) if requests else 0
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     latencies = {
         percentile: float(value) * _UNITS[unit]
@@ -319,6 +377,8 @@ def run_wrk(wrk: str, url: str, script: str, name: str) -> Result:
         p99_ms=latencies.get("99"),
         errors=int(errors.group(1)) if errors else 0,
         note=socket_errors.group(0) if socket_errors else "",
+        server_cpu_us=server_cpu / count * 1e6 if count else None,
+        database_cpu_us=database_cpu / count * 1e6 if count else None,
     )
 
 
@@ -347,15 +407,17 @@ def sign_in(base: str) -> dict[str, str]:
     return {"Cookie": cookie, "X-CSRF-Token": response.json()["csrf_token"]}
 
 
-def measure_endpoint(wrk: str, base: str, endpoint: Endpoint, routes: set[str]) -> Result:
+def measure_endpoint(
+    wrk: str, server: Server, baseline: Server, endpoint: Endpoint, routes: set[str]
+) -> Result:
     if endpoint.route not in routes:
         return Result(endpoint.name, goal=endpoint.goal, note="not available yet")
-    headers = sign_in(base)
+    headers = sign_in(server.url)
     if endpoint.body is not None:
         headers["Content-Type"] = "application/json"
     check = httpx.request(
         endpoint.method,
-        base + endpoint.path,
+        server.url + endpoint.path,
         headers=headers,
         content=endpoint.body,
         timeout=60,
@@ -364,8 +426,15 @@ def measure_endpoint(wrk: str, base: str, endpoint: Endpoint, routes: set[str]) 
         note = f"answers {check.status_code}: {check.text[:120]}"
         return Result(endpoint.name, goal=endpoint.goal, note=note)
     script = lua_script(endpoint.method, headers, endpoint.body)
-    result = run_wrk(wrk, base + endpoint.path, script, endpoint.name)
-    result.goal = endpoint.goal
+    return measure_beside_baseline(wrk, server, endpoint.path, script, endpoint.name, baseline)
+
+
+def measure_beside_baseline(
+    wrk: str, server: Server, path: str, script: str, name: str, baseline: Server
+) -> Result:
+    before = run_wrk(wrk, baseline, "/ping", lua_script("GET", {}, None), "baseline")
+    result = run_wrk(wrk, server, path, script, name)
+    result.baseline_per_second = before.requests_per_second
     return result
 
 
@@ -373,21 +442,15 @@ def _fmt(value: float | None, pattern: str) -> str:
     return "—" if value is None else format(value, pattern)
 
 
-def print_table(baseline: Result, results: list[Result]) -> None:
-    base_rate = baseline.requests_per_second or 0.0
-    header = f"{'endpoint':<44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'goal':>6}  "
-    print("\n" + header + "verdict")
-    print("-" * (len(header) + 30))
-    print(
-        f"{'baseline: async constant JSON':<44} {_fmt(baseline.requests_per_second, '.0f'):>9} "
-        f"{_fmt(baseline.p50_ms, '.2f'):>8} {_fmt(baseline.p99_ms, '.2f'):>8} {'100%':>7} {'':>6}"
+def print_table(results: list[Result]) -> None:
+    header = (
+        f"{'endpoint':<44} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'base/s':>7} "
+        f"{'ratio':>6} {'goal':>5} {'app µs':>7} {'db µs':>7}  "
     )
+    print("\n" + header + "verdict")
+    print("-" * (len(header) + 22))
     for result in results:
-        ratio = (
-            result.requests_per_second / base_rate
-            if result.requests_per_second is not None and base_rate
-            else None
-        )
+        ratio = result.ratio
         goal = f"{result.goal:.0%}" if result.goal is not None else ""
         if ratio is None:
             verdict = result.note or "no result"
@@ -396,13 +459,19 @@ def print_table(baseline: Result, results: list[Result]) -> None:
         elif result.goal is None:
             verdict = "reference"
         else:
-            verdict = "meets goal" if ratio >= (result.goal or 0) else "MISSES goal"
-        share = "—" if ratio is None else f"{ratio:.1%}"
+            verdict = "meets goal" if ratio >= result.goal else "MISSES goal"
         print(
-            f"{result.name:<44} {_fmt(result.requests_per_second, '.0f'):>9} "
-            f"{_fmt(result.p50_ms, '.2f'):>8} {_fmt(result.p99_ms, '.2f'):>8} "
-            f"{share:>7} {goal:>6}  {verdict}"
+            f"{result.name:<44} {_fmt(result.requests_per_second, '.0f'):>7} "
+            f"{_fmt(result.p50_ms, '.2f'):>7} {_fmt(result.p99_ms, '.2f'):>7} "
+            f"{_fmt(result.baseline_per_second, '.0f'):>7} {_fmt(ratio, '.1%'):>6} {goal:>5} "
+            f"{_fmt(result.server_cpu_us, '.0f'):>7} {_fmt(result.database_cpu_us, '.0f'):>7}  "
+            f"{verdict}"
         )
+    print(
+        "\nratio: requests/s over the baseline's (a minimal async FastAPI app, same uvicorn "
+        "options),\nmeasured just before each row. app µs / db µs: CPU time per request of "
+        "the server\nprocess (pinned to its own core) and of all PostgreSQL processes."
+    )
 
 
 def run_other_benchmarks() -> None:
@@ -429,32 +498,45 @@ def main() -> None:
 
 def measure_http() -> None:
     wrk = ensure_wrk()
-    with bench_database() as database_url:
+    with bench_database() as database_url, contextlib.ExitStack() as servers:
         fixtures = prepare(database_url)
         env = {"DATABASE_URL": database_url, "HOMEWARD_LOG_LEVEL": "WARNING"}
-        print("\nBaseline …", flush=True)
-        with serve(["tests.perf.baseline_app:app"], free_port(), {}, "/ping") as base:
-            baseline = run_wrk(wrk, base + "/ping", lua_script("GET", {}, None), "baseline")
+        # All three are served at once, each idle while another is measured.
+        baseline = servers.enter_context(
+            serve(["tests.perf.baseline_app:app"], free_port(), {}, "/ping")
+        )
+        reference = servers.enter_context(
+            serve(
+                ["tests.perf.reference_read_app:app"],
+                free_port(),
+                env,
+                "/enrollments/" + str(uuid.uuid4()),
+            )
+        )
+        app = servers.enter_context(
+            serve(["homeward.main:create_app", "--factory"], free_port(), env, "/healthz")
+        )
         print("References: a plain ORM read by id, bare and audited …", flush=True)
-        reference = ["tests.perf.reference_read_app:app"]
-        with serve(reference, free_port(), env, "/enrollments/" + str(uuid.uuid4())) as base:
-            read = f"{base}/enrollments/{fixtures.enrollment_id}"
-            results = [
-                run_wrk(wrk, read, lua_script("GET", {}, None), "reference: ORM read by id, bare"),
-                run_wrk(
-                    wrk,
-                    read + "/audited",
-                    lua_script("GET", {}, None),
-                    "reference: the same, audit event committed",
-                ),
-            ]
-        target = ["homeward.main:create_app", "--factory"]
-        with serve(target, free_port(), env, "/healthz") as base:
-            routes = set(httpx.get(base + "/openapi.json", timeout=30).json()["paths"])
-            for endpoint in endpoints(fixtures):
-                print(f"{endpoint.name} …", flush=True)
-                results.append(measure_endpoint(wrk, base, endpoint, routes))
-        print_table(baseline, results)
+        read = f"/enrollments/{fixtures.enrollment_id}"
+        anonymous = lua_script("GET", {}, None)
+        results = [
+            measure_beside_baseline(
+                wrk, reference, read, anonymous, "reference: ORM read by id, bare", baseline
+            ),
+            measure_beside_baseline(
+                wrk,
+                reference,
+                read + "/audited",
+                anonymous,
+                "reference: the same, audit event committed",
+                baseline,
+            ),
+        ]
+        routes = set(httpx.get(app.url + "/openapi.json", timeout=30).json()["paths"])
+        for endpoint in endpoints(fixtures):
+            print(f"{endpoint.name} …", flush=True)
+            results.append(measure_endpoint(wrk, app, baseline, endpoint, routes))
+    print_table(results)
 
 
 if __name__ == "__main__":

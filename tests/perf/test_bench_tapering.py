@@ -1,11 +1,13 @@
 """The tapering benchmark's harness at toy sizes: `make bench` itself is not part of CI."""
 
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from homeward import clock
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.settings import Settings
 from tests.perf import bench_tapering
@@ -38,6 +40,10 @@ def _exists(url: str) -> bool:
 def test_each_size_is_sampled_on_its_own_copy(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # A fixed day: what the toy clinics hold, and so which kinds of change an evaluation
+    # writes (on this day, at both sizes: recommendations, extensions and audit events),
+    # follows the date they are built on.
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 26, 15, tzinfo=UTC))
     monkeypatch.setattr(bench_tapering, "RUNS", 2)
     monkeypatch.setattr(bench_tapering, "BASELINE_RUNS", 1)
     databases: SqliteDatabases | PostgresDatabases

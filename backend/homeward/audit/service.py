@@ -33,15 +33,16 @@ class Actor:
         return cls(type="system")
 
 
-def _event(
+def audit_event(
     actor: Actor,
     action: str,
     resource_type: str,
-    resource_id: uuid.UUID | str | None,
-    patient_id: uuid.UUID | None,
-    outcome: str,
-    detail: dict[str, object] | None,
+    resource_id: uuid.UUID | str | None = None,
+    patient_id: uuid.UUID | None = None,
+    outcome: str = "success",
+    detail: dict[str, object] | None = None,
 ) -> dict[str, object]:
+    """An audit event's row, as `record` writes it."""
     return {
         "id": new_event_id(),
         "occurred_at": clock.now().replace(microsecond=0),
@@ -80,7 +81,7 @@ def record(
 
     `seal_chain` links it into the hash chain after it commits.
     """
-    event = _event(actor, action, resource_type, resource_id, patient_id, outcome, detail)
+    event = audit_event(actor, action, resource_type, resource_id, patient_id, outcome, detail)
     # On the Session's connection, so in its transaction, but past the ORM's execute
     # machinery: nothing about an append-only row needs it.
     db.connection().execute(_INSERT, event)
@@ -103,7 +104,9 @@ def record_many(db: Session, actor: Actor, entries: list[AuditEntry]) -> None:
     if not entries:
         return
     events = [
-        _event(actor, e.action, e.resource_type, e.resource_id, e.patient_id, "success", e.detail)
+        audit_event(
+            actor, e.action, e.resource_type, e.resource_id, e.patient_id, "success", e.detail
+        )
         for e in entries
     ]
     columns = list(events[0])

@@ -5,7 +5,7 @@ from fastapi import Body, Header, Query, Response, status
 
 from homeward.auth.models import Role
 from homeward.db import DbSession
-from homeward.deps import StaffPrincipal, require_roles
+from homeward.deps import Reads, StaffPrincipal, require_roles
 from homeward.enrollments import events, plans, service, timeline
 from homeward.enrollments.exceptions import (
     AlreadyEnrolled,
@@ -103,11 +103,11 @@ def create_enrollment(
 @router.get(
     "/{enrollment_id}", response_model=EnrollmentRead, responses=responses(EnrollmentNotFound)
 )
-def get_enrollment(
-    enrollment_id: uuid.UUID, staff: Reader, db: DbSession, response: Response
+async def get_enrollment(
+    enrollment_id: uuid.UUID, staff: Reader, reads: Reads, response: Response
 ) -> EnrollmentRead:
     """The `ETag` goes back as `If-Match` on PATCH (and, optionally, on actions)."""
-    return _tagged(response, service.get_enrollment(db, staff.actor, enrollment_id))
+    return _tagged(response, await service.get_enrollment(reads, staff.actor, enrollment_id))
 
 
 @router.patch(

@@ -12,9 +12,9 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from homeward.audit.reads import AuditedRead, AuditedReads
 from homeward.audit.service import Actor, record
 from homeward.auth.models import User
-from homeward.db import as_dicts
 from homeward.enrollments.exceptions import AlreadyEnrolled, EnrollmentNotFound
 from homeward.enrollments.lifecycle import (
     admit,
@@ -115,26 +115,25 @@ def list_enrollments(
 
 
 # Built once: composing this statement and its cache key cost more than running it.
-_READ_ONE = with_summaries(
-    select(*READ_COLUMNS).where(Enrollment.id == bindparam("enrollment_id")).subquery()
+_READ_ONE = AuditedRead(
+    with_summaries(
+        select(*READ_COLUMNS).where(Enrollment.id == bindparam("enrollment_id")).subquery()
+    ),
+    action="enrollment.read",
+    resource_type="enrollment",
+    resource_column="id",
+    patient_column="patient_id",
 )
 
 
-def get_enrollment(db: Session, actor: Actor, enrollment_id: uuid.UUID) -> EnrollmentRead:
-    """Plain columns, as the list reads them: no ORM objects for a read-only answer."""
-    rows = as_dicts(db.connection().execute(_READ_ONE, {"enrollment_id": enrollment_id}))
-    if not rows:
+async def get_enrollment(
+    reads: AuditedReads, actor: Actor, enrollment_id: uuid.UUID
+) -> EnrollmentRead:
+    """Plain columns, as the list reads them, and the read's audit event with them."""
+    row = await reads.one(_READ_ONE, actor, {"enrollment_id": enrollment_id})
+    if row is None:
         raise EnrollmentNotFound()
-    enrollment = EnrollmentRead.model_validate(read_item(rows[0]))
-    record(
-        db,
-        actor,
-        "enrollment.read",
-        "enrollment",
-        enrollment.id,
-        patient_id=enrollment.patient_id,
-    )
-    return enrollment
+    return EnrollmentRead.model_validate(read_item(row))
 
 
 def _check_clinician(db: Session, user_id: uuid.UUID | None) -> None:

@@ -1,0 +1,126 @@
+"""Audited reads: a row and its audit event, written by one statement on PostgreSQL.
+
+The rest of the suite runs in a rolled-back transaction, which the server's pool of
+read connections cannot see; so these tests serve the app on a database of their
+own, with committed data, the way it runs in production.
+"""
+
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+from homeward import migrate
+from homeward.audit.models import AuditEvent
+from homeward.audit.reads import SessionReads
+from homeward.audit.service import Actor
+from homeward.db import make_engine, make_session_factory
+from homeward.enrollments import service
+from homeward.main import create_app
+from homeward.settings import Settings
+from tests.factories import TEST_PASSWORD, Factories
+
+
+@dataclass
+class Clinic:
+    settings: Settings
+    session: Session
+    enrollment_id: uuid.UUID
+    patient_id: uuid.UUID
+    email: str
+
+
+@pytest.fixture
+def clinic(settings: Settings) -> Iterator[Clinic]:
+    """A migrated database of its own holding one committed enrollment and one clinician."""
+    if settings.is_sqlite:
+        pytest.skip("pooled reads are PostgreSQL's; SQLite reads through the Session")
+    server = settings.database_url.rsplit("/", 1)[0]
+    name = f"homeward_reads_{secrets.token_hex(4)}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    own = settings.model_copy(update={"database_url": f"{server}/{name}"})
+    engine = make_engine(own)
+    try:
+        migrate.upgrade(own)
+        with make_session_factory(engine)() as db:
+            factories = Factories(db)
+            program = factories.program()
+            factories.phase(program, [factories.slot(program)])
+            enrollment = factories.enrollment(program)
+            clinician = factories.user("clinician")
+            db.commit()
+            yield Clinic(own, db, enrollment.id, enrollment.patient_id, clinician.email)
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _signed_in(client: TestClient, email: str) -> TestClient:
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": TEST_PASSWORD})
+    assert response.status_code == 200, response.text
+    return client
+
+
+def _read_events(db: Session) -> list[AuditEvent]:
+    db.expire_all()
+    return list(
+        db.scalars(
+            select(AuditEvent).where(AuditEvent.action == "enrollment.read").order_by(AuditEvent.id)
+        )
+    )
+
+
+def test_the_served_read_answers_as_the_session_read_and_leaves_one_event(clinic: Clinic) -> None:
+    pooled_app = create_app(clinic.settings)
+    session_app = create_app(clinic.settings.model_copy(update={"read_pool_size": 0}))
+    path = f"/api/v1/enrollments/{clinic.enrollment_id}"
+    with TestClient(pooled_app) as pooled, TestClient(session_app) as plain:
+        assert pooled_app.state.read_pool is not None
+        assert session_app.state.read_pool is None
+        pooled_answer = _signed_in(pooled, clinic.email).get(path)
+        plain_answer = _signed_in(plain, clinic.email).get(path)
+
+    assert pooled_answer.status_code == 200, pooled_answer.text
+    assert pooled_answer.json() == plain_answer.json()
+    assert pooled_answer.headers["ETag"] == plain_answer.headers["ETag"] == '"1"'
+    events = _read_events(clinic.session)
+    assert len(events) == 2
+    request_ids = {pooled_answer.headers["X-Request-ID"], plain_answer.headers["X-Request-ID"]}
+    assert {event.request_id for event in events} == request_ids
+    for event in events:
+        assert event.actor_type == "user"
+        assert event.actor_id is not None
+        assert event.resource_type == "enrollment"
+        assert event.resource_id == str(clinic.enrollment_id)
+        assert event.patient_id == clinic.patient_id
+        assert event.outcome == "success"
+        assert event.seq is None  # linked into the chain later, as every new event is
+
+
+def test_a_read_that_finds_nothing_records_nothing(clinic: Clinic) -> None:
+    app = create_app(clinic.settings)
+    with TestClient(app) as client:
+        response = _signed_in(client, clinic.email).get(f"/api/v1/enrollments/{uuid.uuid4()}")
+    assert response.status_code == 404
+    assert _read_events(clinic.session) == []
+
+
+def test_the_session_read_commits_the_row_and_its_event_together(clinic: Clinic) -> None:
+    actor = Actor("system")
+    with make_session_factory(make_engine(clinic.settings))() as db:
+        read = SessionReads(db).one_now(
+            service._READ_ONE, actor, {"enrollment_id": clinic.enrollment_id}
+        )
+        assert not db.in_transaction()
+    assert read is not None and read["id"] == clinic.enrollment_id
+    [event] = _read_events(clinic.session)
+    assert (event.actor_type, event.patient_id) == ("system", clinic.patient_id)
