@@ -125,8 +125,13 @@ def make_engine(settings: Settings) -> Engine:
         settings.database_url,
         pool_size=10,
         max_overflow=20,
-        connect_args={"options": "-c TimeZone=UTC"},
+        connect_args={"options": POSTGRES_SESSION_OPTIONS},
     )
+
+
+# UTC, so that timestamps come back as the application stores them; the same for the
+# Session's connections and the pooled reads' (`audit/reads.py`).
+POSTGRES_SESSION_OPTIONS = "-c TimeZone=UTC"
 
 
 # The request's Session, opened and committed by its route (see `homeward.routing`).

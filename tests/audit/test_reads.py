@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
@@ -70,6 +71,16 @@ def _signed_in(client: TestClient, email: str) -> TestClient:
     return client
 
 
+async def _session_settings(app: FastAPI) -> str:
+    """The time zone a pooled connection was set up with: as the Session's connections are."""
+    async with app.state.read_pool.connection() as connection:
+        cursor = await connection.execute("SELECT current_setting('TimeZone')")
+        row = await cursor.fetchone()
+    assert row is not None
+    zone: str = row[0]
+    return zone
+
+
 def _read_events(db: Session) -> list[AuditEvent]:
     db.expire_all()
     return list(
@@ -86,6 +97,8 @@ def test_the_served_read_answers_as_the_session_read_and_leaves_one_event(clinic
     with TestClient(pooled_app) as pooled, TestClient(session_app) as plain:
         assert pooled_app.state.read_pool is not None
         assert session_app.state.read_pool is None
+        assert pooled.portal is not None
+        assert pooled.portal.call(_session_settings, pooled_app) == "UTC"
         pooled_answer = _signed_in(pooled, clinic.email).get(path)
         plain_answer = _signed_in(plain, clinic.email).get(path)
 

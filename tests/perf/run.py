@@ -3,10 +3,10 @@
 Creates a throw-away PostgreSQL database, migrates it, builds a synthetic clinic
 of 5,000 active enrollments, then serves the real app with uvicorn on CPU 0 and
 loads it with wrk on CPU 1. A minimal FastAPI app served the same way is the
-baseline each result is compared to, measured again just before each result. A plain ORM read by primary key, with no
-sign-in or roles (`reference_read_app.py`), is measured the same way for scale:
-bare, and with its audit event written and committed. Then every
-`tests/perf/bench_*.py` runs.
+baseline each result is compared to, measured again just before each result. A
+plain ORM read by primary key, with no sign-in or roles (`reference_read_app.py`),
+is measured the same way for scale: bare, and with its audit event written and
+committed. Then every `tests/perf/bench_*.py` runs.
 Everything talks to 127.0.0.1 only; the database is dropped at the end.
 """
 
@@ -19,6 +19,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,7 @@ class Result:
     # The baseline, measured just before this result: the machine is shared, and its
     # speed drifts over a run; each ratio compares two measurements taken side by side.
     baseline_per_second: float | None = None
+    baseline_cpu_us: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -426,7 +428,9 @@ def measure_endpoint(
         note = f"answers {check.status_code}: {check.text[:120]}"
         return Result(endpoint.name, goal=endpoint.goal, note=note)
     script = lua_script(endpoint.method, headers, endpoint.body)
-    return measure_beside_baseline(wrk, server, endpoint.path, script, endpoint.name, baseline)
+    result = measure_beside_baseline(wrk, server, endpoint.path, script, endpoint.name, baseline)
+    result.goal = endpoint.goal
+    return result
 
 
 def measure_beside_baseline(
@@ -435,6 +439,7 @@ def measure_beside_baseline(
     before = run_wrk(wrk, baseline, "/ping", lua_script("GET", {}, None), "baseline")
     result = run_wrk(wrk, server, path, script, name)
     result.baseline_per_second = before.requests_per_second
+    result.baseline_cpu_us = before.server_cpu_us
     return result
 
 
@@ -449,6 +454,14 @@ def print_table(results: list[Result]) -> None:
     )
     print("\n" + header + "verdict")
     print("-" * (len(header) + 22))
+    rates = [r.baseline_per_second for r in results if r.baseline_per_second]
+    costs = [r.baseline_cpu_us for r in results if r.baseline_cpu_us]
+    if rates and costs:
+        print(
+            f"{'baseline (median of the runs beside each row)':<44} "
+            f"{statistics.median(rates):>7.0f} {'':>7} {'':>7} {'':>7} {'':>6} {'':>5} "
+            f"{statistics.median(costs):>7.0f} {0:>7}"
+        )
     for result in results:
         ratio = result.ratio
         goal = f"{result.goal:.0%}" if result.goal is not None else ""

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from homeward.audit.models import AuditEvent
 from homeward.audit.service import Actor, audit_event, record
-from homeward.db import as_dicts
+from homeward.db import POSTGRES_SESSION_OPTIONS, as_dicts
 
 # The event's own values, bound as parameters; what it is about comes from the read's row.
 _EVENT_PARAMETERS = ("id", "occurred_at", "actor_type", "actor_id", "ip", "request_id")
@@ -153,8 +153,7 @@ def open_read_pool(database_url: str, size: int) -> AsyncConnectionPool[AsyncCon
         # Opened up front: a pool that grows under load is slow for its first seconds.
         min_size=size,
         max_size=size,
-        # As the Session's connections: timestamps come back in UTC.
-        kwargs={"autocommit": True, "options": "-c TimeZone=UTC"},
+        kwargs={"autocommit": True, "options": POSTGRES_SESSION_OPTIONS},
         open=False,
         name="audited-reads",
     )
