@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
@@ -26,6 +26,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from homeward.db import as_dicts
 from homeward.errors import InvalidInput
+
+if TYPE_CHECKING:  # the audit package lists its own trail with `paginate`
+    from homeward.audit.reads import AuditedList, AuditedReads
+    from homeward.audit.service import Actor
 
 T = TypeVar("T")
 Row = TypeVar("Row")
@@ -170,6 +174,16 @@ class Filter:
         return cls(name, column.in_, many=True, value_type=column.type)
 
 
+@dataclass(frozen=True)
+class PageQuery:
+    """One page's statement, as `KeysetQuery` builds it for a shape of filters, and its values."""
+
+    statement: Columns
+    binds: dict[str, Any]
+    order_keys: tuple[str, ...]
+    descending: bool
+
+
 class KeysetQuery:
     """A list read of plain columns, paged by key, built once per combination of filters.
 
@@ -200,10 +214,9 @@ class KeysetQuery:
         # whether a cursor is. Longer lists share one shape (see `MAX_FILTER_VALUES`).
         self._built: dict[tuple[tuple[tuple[str, int], ...], bool], Columns] = {}
 
-    def page(
-        self, db: Session, params: PageParams, **values: Any
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of the rows matching every filter whose value is given (not None or empty)."""
+    def query(self, params: PageParams, **values: Any) -> "PageQuery":
+        """The statement for one page of the rows matching every filter whose value is
+        given (not None or empty), and its bound values."""
         shape, binds = self._bind(values)
         binds["page_limit"] = params.limit + 1
         if params.cursor:
@@ -213,13 +226,39 @@ class KeysetQuery:
         statement = self._built.get(key)
         if statement is None:
             statement = self._built[key] = self._build(*key)
+        keys = tuple(column.key for column in self.order_by)
+        return PageQuery(statement, binds, keys, self.descending)
+
+    def cut(
+        self, rows: list[dict[str, Any]], params: PageParams
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The page's rows (the query reads one more) and the cursor to the next page."""
+        return _cut(rows, params, lambda last: [last[column.key] for column in self.order_by])
+
+    def page(
+        self, db: Session, params: PageParams, **values: Any
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the rows matching every filter whose value is given (not None or empty)."""
+        query = self.query(params, **values)
         # Straight to the connection: the ORM's row handling costs more than these rows need.
         db.flush()
-        return _cut(
-            as_dicts(db.connection().execute(statement, binds)),
-            params,
-            lambda last: [last[column.key] for column in self.order_by],
-        )
+        return self.cut(as_dicts(db.connection().execute(query.statement, query.binds)), params)
+
+    async def audited_page(
+        self,
+        reads: "AuditedReads",
+        listing: "AuditedList",
+        actor: "Actor",
+        params: PageParams,
+        *,
+        about_patient: uuid.UUID | None = None,
+        **values: Any,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """`page`, read with `listing`'s audit event (see `homeward.audit.reads`), which
+        names `about_patient` when the list is one patient's."""
+        query = self.query(params, **values)
+        rows = await reads.page(listing, actor, query, shown=params.limit, patient_id=about_patient)
+        return self.cut(rows, params)
 
     def _bind(self, values: dict[str, Any]) -> tuple[tuple[tuple[str, int], ...], dict[str, Any]]:
         """The shape of the filters given, and their values by parameter name."""

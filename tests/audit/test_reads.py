@@ -24,7 +24,7 @@ from homeward.db import make_engine, make_session_factory
 from homeward.enrollments import service
 from homeward.main import create_app
 from homeward.settings import Settings
-from tests.factories import TEST_PASSWORD, Factories
+from tests.factories import TEST_PASSWORD, UTC_NOON, Factories
 
 
 @dataclass
@@ -55,6 +55,8 @@ def clinic(settings: Settings) -> Iterator[Clinic]:
             program = factories.program()
             factories.phase(program, [factories.slot(program)])
             enrollment = factories.enrollment(program)
+            factories.enrollment(program)  # another patient's, for the filtered list
+            factories.session(program, UTC_NOON, roster=[enrollment])
             clinician = factories.user("clinician")
             db.commit()
             yield Clinic(own, db, enrollment.id, enrollment.patient_id, clinician.email)
@@ -81,12 +83,10 @@ async def _session_settings(app: FastAPI) -> str:
     return zone
 
 
-def _read_events(db: Session) -> list[AuditEvent]:
+def _read_events(db: Session, action: str = "enrollment.read") -> list[AuditEvent]:
     db.expire_all()
     return list(
-        db.scalars(
-            select(AuditEvent).where(AuditEvent.action == "enrollment.read").order_by(AuditEvent.id)
-        )
+        db.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))
     )
 
 
@@ -137,3 +137,41 @@ def test_the_session_read_commits_the_row_and_its_event_together(clinic: Clinic)
     assert read is not None and read["id"] == clinic.enrollment_id
     [event] = _read_events(clinic.session)
     assert (event.actor_type, event.patient_id) == ("system", clinic.patient_id)
+
+
+@pytest.mark.parametrize(
+    ("path", "action", "shown", "about_patient"),
+    [
+        ("/api/v1/enrollments?status=active", "enrollment.list", 2, False),
+        ("/api/v1/enrollments?limit=1", "enrollment.list", 1, False),
+        ("/api/v1/enrollments?patient_id={patient_id}", "enrollment.list", 1, True),
+        ("/api/v1/sessions?from=2026-03-02T00:00:00", "session.list", 1, False),
+        ("/api/v1/sessions?from=2027-01-01T00:00:00", "session.list", 0, False),
+    ],
+)
+def test_a_served_list_answers_as_the_session_list_and_leaves_one_event(
+    clinic: Clinic, path: str, action: str, shown: int, about_patient: bool
+) -> None:
+    pooled_app = create_app(clinic.settings)
+    session_app = create_app(clinic.settings.model_copy(update={"read_pool_size": 0}))
+    path = path.format(patient_id=clinic.patient_id)
+    with TestClient(pooled_app) as pooled, TestClient(session_app) as plain:
+        pooled_answer = _signed_in(pooled, clinic.email).get(path)
+        plain_answer = _signed_in(plain, clinic.email).get(path)
+
+    assert pooled_answer.status_code == 200, pooled_answer.text
+    assert pooled_answer.json() == plain_answer.json()
+    assert len(pooled_answer.json()["items"]) == shown
+    # A page cut short says where the next one starts, on both paths alike.
+    assert (pooled_answer.json()["next_cursor"] is not None) == ("limit=1" in path)
+    events = _read_events(clinic.session, action)
+    assert len(events) == 2
+    for event in events:
+        assert (event.actor_type, event.resource_type, event.outcome) == (
+            "user",
+            action.split(".")[0],
+            "success",
+        )
+        assert event.resource_id is None
+        assert event.detail == {"count": shown}
+        assert event.patient_id == (clinic.patient_id if about_patient else None)

@@ -1,24 +1,26 @@
 """Reads of patient data that leave their audit event in the same statement.
 
-A single-resource read is the busiest request a clinic makes, and most of its cost
-used to be around the query rather than in it: a worker-thread hop, a transaction
-opened and committed, the read and the audit INSERT as separate round trips.
+Reads are the busiest requests a clinic makes, and most of their cost used to be
+around the query rather than in it: a worker-thread hop, a transaction opened and
+committed, the read and the audit INSERT as separate round trips.
 
-On PostgreSQL an `AuditedRead` goes to the server as one statement on a connection
-of an asyncio pool, in autocommit:
+On PostgreSQL a read goes to the server as one statement on a connection of an
+asyncio pool, in autocommit:
 
     WITH read AS (<the read>), audit AS (INSERT INTO audit_events ... SELECT ... FROM read)
     SELECT * FROM read
 
-so the row and its audit event commit together or not at all, and a read that finds
-nothing records nothing, as `record` after a read would. Elsewhere (SQLite, and tests,
-whose data lives in a transaction no pool connection can see) the same statement runs
-on the request's Session, followed by `record`.
+so the rows and their audit event commit together or not at all. A single-resource
+read (`AuditedRead`) that finds nothing records nothing, as `record` after a read
+would; a list (`AuditedList`) records one event with how many rows it showed.
+Elsewhere (SQLite, and tests, whose data lives in a transaction no pool connection
+can see) the same statement runs on the request's Session, followed by `record`.
 """
 
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Protocol, cast
 
 import anyio.to_thread
@@ -32,11 +34,42 @@ from sqlalchemy.orm import Session
 from homeward.audit.models import AuditEvent
 from homeward.audit.service import Actor, audit_event, record
 from homeward.db import POSTGRES_SESSION_OPTIONS, as_dicts
+from homeward.pagination import PageQuery
 
-# The event's own values, bound as parameters; what it is about comes from the read's row.
+# The event's own values, bound as parameters; what it is about comes from the read.
 _EVENT_PARAMETERS = ("id", "occurred_at", "actor_type", "actor_id", "ip", "request_id")
 _PARAMETER_PREFIX = "audit_"
 _AUDIT = cast(Table, AuditEvent.__table__)
+_DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]  # untyped upstream
+
+
+def _literal(name: str) -> str:
+    # Actions and resource types are identifiers written in code, never input.
+    if not name.replace(".", "").replace("_", "").isalnum():
+        raise ValueError(f"not an audit name: {name!r}")
+    return f"'{name}'"
+
+
+def _with_audit(read: Select[Any], action: str, resource_type: str, about: dict[str, str]) -> str:
+    """`read`, and an INSERT of its audit event from its rows, as one statement.
+
+    `about` gives the rest of the event's columns as SQL over the CTE `read`.
+    """
+    sql = str(read.compile(dialect=_DIALECT))
+    if "POSTCOMPILE" in sql:
+        # An "expanding" IN list is rendered at execution, by SQLAlchemy only.
+        raise ValueError("a pooled read cannot bind an expanding list; bind each value")
+    # Typed, so that a NULL (an actor with no id or address) has a type to insert.
+    values = [
+        f"CAST(%({_PARAMETER_PREFIX}{name})s AS {_AUDIT.c[name].type.compile(_DIALECT)})"
+        for name in _EVENT_PARAMETERS
+    ]
+    columns = [*_EVENT_PARAMETERS, "outcome", "action", "resource_type", *about]
+    values += ["'success'", _literal(action), _literal(resource_type), *about.values()]
+    return (
+        f"WITH read AS ({sql}), audit AS (INSERT INTO {_AUDIT.name} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM read) SELECT * FROM read"
+    )
 
 
 @dataclass(frozen=True)
@@ -62,30 +95,47 @@ class AuditedRead:
     def postgres_sql(self) -> str:
         """The read and its audit INSERT as one PostgreSQL statement, composed once."""
         if not self._postgres_sql:
-            dialect = PGDialect_psycopg()  # type: ignore[no-untyped-call]  # untyped upstream
-            read = self.statement.compile(dialect=dialect)
-            # Typed, so that a NULL (an actor with no id or address) has a type to insert.
-            values = [
-                f"CAST(%({_PARAMETER_PREFIX}{name})s AS {_AUDIT.c[name].type.compile(dialect)})"
-                for name in _EVENT_PARAMETERS
-            ]
-            self._postgres_sql.append(
-                f"WITH read AS ({read}), audit AS ("
-                f"INSERT INTO {_AUDIT.name} ({', '.join(_EVENT_PARAMETERS)}, outcome, action, "
-                "resource_type, resource_id, patient_id) "
-                f"SELECT {', '.join(values)}, 'success', {_literal(self.action)}, "
-                f"{_literal(self.resource_type)}, "
-                f"CAST(read.{self.resource_column} AS VARCHAR), read.{self.patient_column} "
-                "FROM read) SELECT * FROM read"
-            )
+            about = {
+                "resource_id": f"CAST(read.{self.resource_column} AS VARCHAR)",
+                "patient_id": f"read.{self.patient_column}",
+            }
+            sql = _with_audit(self.statement, self.action, self.resource_type, about)
+            self._postgres_sql.append(sql)
         return self._postgres_sql[0]
 
 
-def _literal(name: str) -> str:
-    # Actions and resource types are identifiers written in code, never input.
-    if not name.replace(".", "").replace("_", "").isalnum():
-        raise ValueError(f"not an audit name: {name!r}")
-    return f"'{name}'"
+@dataclass(frozen=True)
+class AuditedList:
+    """What reading a page of a list records: one event, with how many rows it showed.
+
+    The event names the patient when the list was filtered to one.
+    """
+
+    action: str
+    resource_type: str
+    # By statement: a keyset list builds one per shape of filters, and keeps it.
+    _postgres_sql: dict[int, tuple[Select[Any], str, list[str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def postgres_sql(self, page: PageQuery) -> tuple[str, list[str]]:
+        """The page and its audit INSERT as one statement, and the page's column names."""
+        composed = self._postgres_sql.get(id(page.statement))
+        if composed is None or composed[0] is not page.statement:
+            about = {
+                "patient_id": f"CAST(%({_PARAMETER_PREFIX}patient_id)s AS UUID)",
+                # The page reads one row more than it shows, to know whether more follow.
+                "detail": "json_build_object('count', "
+                f"LEAST(count(*), %({_PARAMETER_PREFIX}shown)s))",
+            }
+            sql = _with_audit(page.statement, self.action, self.resource_type, about)
+            order = ", ".join(
+                f"read.{key} DESC" if page.descending else f"read.{key}" for key in page.order_keys
+            )
+            columns = [str(column.key) for column in page.statement.selected_columns]
+            composed = (page.statement, f"{sql} ORDER BY {order}", columns)
+            self._postgres_sql[id(page.statement)] = composed
+        return composed[1], composed[2]
 
 
 class AuditedReads(Protocol):
@@ -94,6 +144,30 @@ class AuditedReads(Protocol):
     ) -> dict[str, Any] | None:
         """The row `read` finds, as a dict, with its audit event committed; None if none."""
         ...
+
+    async def page(
+        self,
+        listing: AuditedList,
+        actor: Actor,
+        page: PageQuery,
+        *,
+        shown: int,
+        patient_id: uuid.UUID | None = None,
+    ) -> list[dict[str, Any]]:
+        """The rows of `page`, with `listing`'s event committed (counting at most `shown`)."""
+        ...
+
+
+def _event_parameters(actor: Actor, action: str, resource_type: str) -> dict[str, Any]:
+    event = audit_event(actor, action, resource_type)
+    return {f"{_PARAMETER_PREFIX}{name}": event[name] for name in _EVENT_PARAMETERS}
+
+
+def _plain(binds: Mapping[str, Any]) -> dict[str, Any]:
+    # What SQLAlchemy's enum types bind, the driver gets as the value: the string.
+    return {
+        name: value.value if isinstance(value, Enum) else value for name, value in binds.items()
+    }
 
 
 class PooledReads:
@@ -105,13 +179,31 @@ class PooledReads:
     async def one(
         self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
     ) -> dict[str, Any] | None:
-        event = audit_event(actor, read.action, read.resource_type)
-        bound = {f"{_PARAMETER_PREFIX}{name}": event[name] for name in _EVENT_PARAMETERS}
-        bound.update(parameters)
+        bound = _event_parameters(actor, read.action, read.resource_type)
+        bound.update(_plain(parameters))
         async with self.pool.connection() as connection:
             cursor = await connection.execute(read.postgres_sql(), bound)
             row = await cursor.fetchone()
         return None if row is None else dict(zip(read.columns, row, strict=True))
+
+    async def page(
+        self,
+        listing: AuditedList,
+        actor: Actor,
+        page: PageQuery,
+        *,
+        shown: int,
+        patient_id: uuid.UUID | None = None,
+    ) -> list[dict[str, Any]]:
+        bound = _event_parameters(actor, listing.action, listing.resource_type)
+        bound.update(_plain(page.binds))
+        bound[f"{_PARAMETER_PREFIX}patient_id"] = patient_id
+        bound[f"{_PARAMETER_PREFIX}shown"] = shown
+        sql, columns = listing.postgres_sql(page)
+        async with self.pool.connection() as connection:
+            cursor = await connection.execute(sql, bound)
+            rows = await cursor.fetchall()
+        return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 class SessionReads:
@@ -143,6 +235,32 @@ class SessionReads:
         )
         self.db.commit()
         return row
+
+    async def page(
+        self,
+        listing: AuditedList,
+        actor: Actor,
+        page: PageQuery,
+        *,
+        shown: int,
+        patient_id: uuid.UUID | None = None,
+    ) -> list[dict[str, Any]]:
+        def read_and_record() -> list[dict[str, Any]]:
+            self.db.flush()
+            rows = as_dicts(self.db.connection().execute(page.statement, page.binds))
+            detail: dict[str, object] = {"count": min(len(rows), shown)}
+            record(
+                self.db,
+                actor,
+                listing.action,
+                listing.resource_type,
+                patient_id=patient_id,
+                detail=detail,
+            )
+            self.db.commit()
+            return rows
+
+        return await anyio.to_thread.run_sync(read_and_record)
 
 
 def open_read_pool(database_url: str, size: int) -> AsyncConnectionPool[AsyncConnection[Any]]:

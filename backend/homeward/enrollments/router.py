@@ -64,9 +64,9 @@ def _tagged(response: Response, enrollment: Tagged) -> Tagged:
 
 
 @router.get("", response_model=Page[EnrollmentRead])
-def list_enrollments(
+async def list_enrollments(
     staff: Reader,
-    db: DbSession,
+    reads: Reads,
     page: Pagination,
     status: Annotated[list[EnrollmentStatus] | None, Query()] = None,
     program_id: uuid.UUID | None = None,
@@ -74,10 +74,10 @@ def list_enrollments(
     caseload: Annotated[
         Caseload | None, Query(description="`mine`: where you are the primary clinician")
     ] = None,
-) -> Page[EnrollmentRead]:
+) -> Response:
     """Newest first. Repeat `status` to match any of several."""
-    return service.list_enrollments(
-        db,
+    page_json = await service.list_enrollments(
+        reads,
         staff.actor,
         page,
         statuses=status,
@@ -85,6 +85,7 @@ def list_enrollments(
         patient_id=patient_id,
         caseload=caseload,
     )
+    return Response(page_json, media_type="application/json")
 
 
 @router.post(

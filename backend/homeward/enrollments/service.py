@@ -7,12 +7,11 @@ domains (tapering, transfers) call `enrollments.service.change_phase` and friend
 import uuid
 from datetime import timedelta
 
-from pydantic import TypeAdapter
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from homeward.audit.reads import AuditedRead, AuditedReads
+from homeward.audit.reads import AuditedList, AuditedRead, AuditedReads
 from homeward.audit.service import Actor, record
 from homeward.auth.models import User
 from homeward.enrollments.exceptions import AlreadyEnrolled, EnrollmentNotFound
@@ -43,13 +42,14 @@ from homeward.enrollments.schemas import (
 )
 from homeward.errors import InvalidInput
 from homeward.etag import check_if_match
-from homeward.pagination import Filter, KeysetQuery, Page, PageParams
+from homeward.json_pages import PageWriter
+from homeward.pagination import Filter, KeysetQuery, PageParams
 from homeward.patients.models import Patient
 from homeward.programs.models import Program
 
 # Far beyond any IOP stay; keeps later date arithmetic (extensions) in range.
 MAX_STAY = timedelta(days=730)
-_READS = TypeAdapter(list[EnrollmentRead])
+_PAGES = PageWriter(EnrollmentRead)
 
 __all__ = [
     "admit",
@@ -83,8 +83,11 @@ _LIST = KeysetQuery(
 )
 
 
-def list_enrollments(
-    db: Session,
+_LISTED = AuditedList("enrollment.list", "enrollment")
+
+
+async def list_enrollments(
+    reads: AuditedReads,
     actor: Actor,
     params: PageParams,
     *,
@@ -92,26 +95,20 @@ def list_enrollments(
     program_id: uuid.UUID | None = None,
     patient_id: uuid.UUID | None = None,
     caseload: Caseload | None = None,
-) -> Page[EnrollmentRead]:
-    """Newest first: plain columns, no ORM objects (see `_LIST`)."""
-    rows, next_cursor = _LIST.page(
-        db,
+) -> bytes:
+    """Newest first, as the JSON of a `Page[EnrollmentRead]`, with one audit event."""
+    rows, next_cursor = await _LIST.audited_page(
+        reads,
+        _LISTED,
+        actor,
         params,
+        about_patient=patient_id,
         statuses=statuses,
         program_id=program_id,
         patient_id=patient_id,
         clinician_id=actor.id if caseload == Caseload.mine else None,
     )
-    items = _READS.validate_python([read_item(row) for row in rows])
-    record(
-        db,
-        actor,
-        "enrollment.list",
-        "enrollment",
-        patient_id=patient_id,
-        detail={"count": len(items)},
-    )
-    return Page[EnrollmentRead](items=items, next_cursor=next_cursor)
+    return _PAGES.page([read_item(row) for row in rows], next_cursor)
 
 
 # Built once: composing this statement and its cache key cost more than running it.

@@ -1,10 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Body, Query, status
+from fastapi import Body, Query, Response, status
 
 from homeward.db import DbSession
-from homeward.deps import StaffPrincipal, require_roles
+from homeward.deps import Reads, StaffPrincipal, require_roles
 from homeward.errors import PermissionDenied, responses
 from homeward.pagination import Page, Pagination
 from homeward.programs.models import SessionType
@@ -60,9 +60,9 @@ def generate_schedule(
 
 
 @router.get("/sessions", response_model=Page[SessionSummary])
-def list_sessions(
+async def list_sessions(
     staff: Readers,
-    db: DbSession,
+    reads: Reads,
     page: Pagination,
     starts_from: Annotated[
         UTCInstant | None,
@@ -79,14 +79,14 @@ def list_sessions(
     ] = None,
     session_type: Annotated[SessionType | None, Query(alias="type")] = None,
     session_status: Annotated[SessionStatus | None, Query(alias="status")] = None,
-) -> Page[SessionSummary]:
+) -> Response:
     """Session summaries in start order: each counts its roster and the attendance recorded.
 
     The roster itself is on the single session (`GET /sessions/{session_id}`), its
     attendance records on `GET /sessions/{session_id}/attendance`.
     """
-    return service.list_sessions(
-        db,
+    page_json = await service.list_sessions(
+        reads,
         staff.actor,
         page,
         starts_from=starts_from,
@@ -97,6 +97,7 @@ def list_sessions(
         session_type=session_type,
         status=session_status,
     )
+    return Response(page_json, media_type="application/json")
 
 
 @router.post(

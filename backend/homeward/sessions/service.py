@@ -6,16 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlalchemy import BindParameter, ColumnElement, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from homeward import clock
+from homeward.audit.reads import AuditedList, AuditedReads
 from homeward.audit.service import Actor, record
 from homeward.auth.models import Role, User
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.errors import InvalidInput, PermissionDenied
-from homeward.pagination import Columns, Filter, KeysetQuery, Page, PageParams
+from homeward.json_pages import PageWriter
+from homeward.pagination import Columns, Filter, KeysetQuery, PageParams
 from homeward.patients.models import Patient
 from homeward.programs.models import Program, SessionType
 from homeward.sessions.exceptions import (
@@ -117,7 +118,6 @@ def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> SessionRead
 
 
 _SUMMARY_SESSION_COLUMNS = [getattr(TreatmentSession, name) for name in SessionBase.model_fields]
-_SUMMARIES = TypeAdapter(list[SessionSummary])
 
 
 def _summary_statement() -> Columns:
@@ -166,8 +166,12 @@ _LIST = KeysetQuery(
 )
 
 
-def list_sessions(
-    db: Session,
+_LISTED = AuditedList("session.list", "session")
+_PAGES = PageWriter(SessionSummary)
+
+
+async def list_sessions(
+    reads: AuditedReads,
     actor: Actor,
     params: PageParams,
     *,
@@ -178,9 +182,12 @@ def list_sessions(
     enrollment_id: uuid.UUID | None = None,
     session_type: SessionType | None = None,
     status: SessionStatus | None = None,
-) -> Page[SessionSummary]:
-    rows, next_cursor = _LIST.page(
-        db,
+) -> bytes:
+    """In start order, as the JSON of a `Page[SessionSummary]`, with one audit event."""
+    rows, next_cursor = await _LIST.audited_page(
+        reads,
+        _LISTED,
+        actor,
         params,
         starts_from=starts_from,
         starts_to=starts_to,
@@ -190,9 +197,7 @@ def list_sessions(
         status=status,
         enrollment_id=enrollment_id,
     )
-    items = _SUMMARIES.validate_python(rows)
-    record(db, actor, "session.list", "session", detail={"count": len(items)})
-    return Page[SessionSummary](items=items, next_cursor=next_cursor)
+    return _PAGES.page(rows, next_cursor)
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
