@@ -42,11 +42,19 @@ class _Shape:
         self.names = {field.name for field in fields} if self.keys == names else set()
         self.within = [(field.name, field.nested) for field in fields if field.nested]
 
-    def fits(self, item: Mapping[str, Any]) -> bool:
-        """Whether `item` holds the model's fields and nothing else, nested ones too."""
-        if item.keys() != self.names:
+    def fits(self, rows: Sequence[Mapping[str, Any]]) -> bool:
+        """Whether `rows` hold the model's fields and nothing else, nested ones too.
+
+        A page's rows come from one statement, built alike: the first row speaks for
+        them all, and the first value present of each nested field for that field.
+        """
+        if rows and rows[0].keys() != self.names:
             return False
-        return all(item[name] is None or nested.fits(item[name]) for name, nested in self.within)
+        for name, nested in self.within:
+            present = next((row[name] for row in rows if row[name] is not None), None)
+            if present is not None and not nested.fits([present]):
+                return False
+        return True
 
     def pick(self, item: Mapping[str, Any]) -> dict[str, Any]:
         picked = dict(zip(self.keys, self.values(item), strict=True))
@@ -91,10 +99,7 @@ class PageWriter:
         self.model = model
         self._shape = _shape(model)
 
-    def item(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        return self._shape.pick(row)
-
     def page(self, rows: Sequence[Mapping[str, Any]], next_cursor: str | None) -> bytes:
         shape = self._shape
-        items = rows if all(shape.fits(row) for row in rows) else [shape.pick(row) for row in rows]
+        items = rows if shape.fits(rows) else [shape.pick(row) for row in rows]
         return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=orjson.OPT_UTC_Z)

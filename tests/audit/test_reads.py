@@ -73,14 +73,15 @@ def _signed_in(client: TestClient, email: str) -> TestClient:
     return client
 
 
-async def _session_settings(app: FastAPI) -> str:
-    """The time zone a pooled connection was set up with: as the Session's connections are."""
+async def _session_settings(app: FastAPI) -> tuple[str, str]:
+    """What a pooled connection was set up with: UTC, and index reads priced as on SSDs."""
     async with app.state.read_pool.connection() as connection:
-        cursor = await connection.execute("SELECT current_setting('TimeZone')")
+        cursor = await connection.execute(
+            "SELECT current_setting('TimeZone'), current_setting('random_page_cost')"
+        )
         row = await cursor.fetchone()
     assert row is not None
-    zone: str = row[0]
-    return zone
+    return row[0], row[1]
 
 
 def _read_events(db: Session, action: str = "enrollment.read") -> list[AuditEvent]:
@@ -98,7 +99,7 @@ def test_the_served_read_answers_as_the_session_read_and_leaves_one_event(clinic
         assert pooled_app.state.read_pool is not None
         assert session_app.state.read_pool is None
         assert pooled.portal is not None
-        assert pooled.portal.call(_session_settings, pooled_app) == "UTC"
+        assert pooled.portal.call(_session_settings, pooled_app) == ("UTC", "1.1")
         pooled_answer = _signed_in(pooled, clinic.email).get(path)
         plain_answer = _signed_in(plain, clinic.email).get(path)
 
