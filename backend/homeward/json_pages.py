@@ -32,15 +32,13 @@ def _one(name: str) -> Callable[[Mapping[str, Any]], tuple[Any]]:
 
 class _Shape:
     def __init__(self, fields: tuple[_Field, ...]) -> None:
-        self.fields = fields
         self.keys = [field.key for field in fields]
         names = [field.name for field in fields]
         # itemgetter of one name returns the value itself, not a 1-tuple.
         self.values = operator.itemgetter(*names) if len(names) > 1 else _one(names[0])
-        self.nested = [(field.key, field.nested) for field in fields if field.nested]
+        self.nested = [(field.name, field.key, field.nested) for field in fields if field.nested]
         # Rows already built in the model's shape, under its names, are written as they are.
-        self.names = {field.name for field in fields} if self.keys == names else set()
-        self.within = [(field.name, field.nested) for field in fields if field.nested]
+        self.names = set(names) if self.keys == names else set()
 
     def fits(self, rows: Sequence[Mapping[str, Any]]) -> bool:
         """Whether `rows` hold the model's fields and nothing else, nested ones too.
@@ -50,7 +48,7 @@ class _Shape:
         """
         if rows and rows[0].keys() != self.names:
             return False
-        for name, nested in self.within:
+        for name, _, nested in self.nested:
             present = next((row[name] for row in rows if row[name] is not None), None)
             if present is not None and not nested.fits([present]):
                 return False
@@ -58,7 +56,7 @@ class _Shape:
 
     def pick(self, item: Mapping[str, Any]) -> dict[str, Any]:
         picked = dict(zip(self.keys, self.values(item), strict=True))
-        for key, nested in self.nested:
+        for _, key, nested in self.nested:
             if picked[key] is not None:
                 picked[key] = nested.pick(picked[key])
         return picked

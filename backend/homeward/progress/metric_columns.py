@@ -55,7 +55,6 @@ class MetricKey(NamedTuple):
 ATTENDANCE_METRICS = frozenset(
     {Metric.attendance_rate, Metric.hours_attended_per_week, Metric.unexcused_absences}
 )
-STATE_COLUMNS = queries.STATE_COLUMNS
 
 
 class Windows(NamedTuple):
@@ -117,7 +116,7 @@ def measured(
     the last use (a date or NULL), then (if `unrecorded`) the unrecorded sessions per
     attendance window."""
     windows = Windows.of(keys)
-    statement = select(*STATE_COLUMNS)
+    statement = select(*queries.STATE_COLUMNS)
     counted: dict[str, Any] = {}
     parts: list[tuple[str, Statement]] = []
     if windows.attendance:

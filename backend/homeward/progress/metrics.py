@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from homeward.enrollments.models import EnrollmentStatus
+from homeward.progress import cohort_queries as queries
 from homeward.progress import metric_columns as columns
 from homeward.progress.metric_columns import ATTENDANCE_METRICS as ATTENDANCE_METRICS
 from homeward.progress.metric_columns import MetricKey as MetricKey
@@ -200,7 +201,7 @@ def compute(
     result = CohortMetrics(as_of=as_of, enrollments={})
     enrollments, values, last_use = result.enrollments, result.values, result.last_use_on
     unrecorded = result.unrecorded
-    state_end = len(columns.STATE_COLUMNS)
+    state_end = len(queries.STATE_COLUMNS)
     values_end = state_end + len(wanted)
     unrecorded_windows = windows.attendance if count_unrecorded else ()
     selected = values_end + 1 + len(unrecorded_windows)
