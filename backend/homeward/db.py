@@ -134,16 +134,35 @@ def make_engine(settings: Settings) -> Engine:
 POSTGRES_SESSION_OPTIONS = "-c TimeZone=UTC"
 
 
-# The request's Session, opened and committed by its route (see `homeward.routing`).
-request_session: ContextVar[Session | None] = ContextVar("request_session", default=None)
+class RequestSession:
+    """A request's Session, opened when first asked for.
+
+    Reads served from the pool (`audit/reads.py`) never touch it; building and closing
+    a Session they do not use was a twentieth of such a request.
+    """
+
+    __slots__ = ("factory", "opened")
+
+    def __init__(self, factory: "sessionmaker[Session]") -> None:
+        self.factory = factory
+        self.opened: Session | None = None
+
+    def get(self) -> Session:
+        if self.opened is None:
+            self.opened = self.factory()
+        return self.opened
+
+
+# The request's Session, committed by its route (see `homeward.routing`).
+request_session: ContextVar[RequestSession | None] = ContextVar("request_session", default=None)
 
 
 def current_session() -> Session:
     """The request's Session, for dependencies that need it without a sub-dependency."""
-    db = request_session.get()
-    if db is None:
+    holder = request_session.get()
+    if holder is None:
         raise RuntimeError("no request session: only routes of `api_router` have one")
-    return db
+    return holder.get()
 
 
 def as_dicts(result: Result[Any]) -> list[dict[str, Any]]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Request
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -98,11 +100,10 @@ async def get_staff(request: Request) -> StaffPrincipal:
     # No sub-dependencies: FastAPI walks every sub-dependency of every dependency on
     # each request, cached or not, and each step costs.
     settings: Settings = request.app.state.settings
-    db = current_session()
     anonymous = request_actor(request)
     bearer = _bearer_token(request)
     if bearer is not None:
-        partner = await _authenticate_key(db, bearer)
+        partner = await _authenticate_key(current_session(), bearer)
         if partner is None:
             await _deny(request, anonymous, Unauthenticated("The API key is not valid"))
         actor = Actor("partner", partner.id, None, anonymous.ip, anonymous.request_id)
@@ -111,7 +112,7 @@ async def get_staff(request: Request) -> StaffPrincipal:
     if not token:
         await _deny(request, anonymous, Unauthenticated("Sign in to continue"))
     login = auth_service.cached_login(settings, token) or await run_in_threadpool(
-        auth_service.resume_session, db, settings, token
+        auth_service.resume_session, current_session(), settings, token
     )
     if login is None:
         await _deny(request, anonymous, Unauthenticated("Your session has ended; sign in again"))
@@ -173,6 +174,15 @@ async def audited_reads(request: Request) -> AuditedReads:
 
 
 Reads = Annotated[AuditedReads, Depends(audited_reads)]
+
+
+async def read_pool(request: Request) -> AsyncConnectionPool[AsyncConnection[Any]] | None:
+    """The server's pool of PostgreSQL connections; None where requests use the Session."""
+    pool: AsyncConnectionPool[AsyncConnection[Any]] | None = request.app.state.read_pool
+    return pool
+
+
+ReadPool = Annotated[AsyncConnectionPool[AsyncConnection[Any]] | None, Depends(read_pool)]
 
 AdminOnly = Annotated[StaffPrincipal, require_roles(Role.admin)]
 

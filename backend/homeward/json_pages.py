@@ -91,13 +91,25 @@ def _shape(model: type[BaseModel]) -> _Shape:
 
 
 class PageWriter:
-    """Writes `{items, next_cursor}` pages of `model` from rows with its fields' names."""
+    """Writes `{items, next_cursor}` pages of `model` (or plain arrays, or one item) from
+    rows with its fields' names."""
 
     def __init__(self, model: type[BaseModel]) -> None:
         self.model = model
         self._shape = _shape(model)
 
-    def page(self, rows: Sequence[Mapping[str, Any]], next_cursor: str | None) -> bytes:
+    def _items(self, rows: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
         shape = self._shape
-        items = rows if shape.fits(rows) else [shape.pick(row) for row in rows]
-        return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=orjson.OPT_UTC_Z)
+        return rows if shape.fits(rows) else [shape.pick(row) for row in rows]
+
+    def page(self, rows: Sequence[Mapping[str, Any]], next_cursor: str | None) -> bytes:
+        page = {"items": self._items(rows), "next_cursor": next_cursor}
+        return orjson.dumps(page, option=orjson.OPT_UTC_Z)
+
+    def item(self, row: Mapping[str, Any]) -> bytes:
+        """One item, for a single-resource response."""
+        return orjson.dumps(self._items([row])[0], option=orjson.OPT_UTC_Z)
+
+    def array(self, rows: Sequence[Mapping[str, Any]]) -> bytes:
+        """A plain JSON array of items, for a `list[model]` response."""
+        return orjson.dumps(self._items(rows), option=orjson.OPT_UTC_Z)

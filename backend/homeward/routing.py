@@ -22,14 +22,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 from starlette.types import Scope
 
-from homeward.db import request_session
+from homeward.db import RequestSession, request_session
 from homeward.errors import DomainError
 
 
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     def call_and_commit(kwargs: dict[str, Any]) -> Any:
         result = endpoint(**kwargs)
-        db = request_session.get()
+        holder = request_session.get()
+        db = holder.opened if holder is not None else None
         if db is not None and db.in_transaction():
             db.commit()
         return result
@@ -43,9 +44,9 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-async def _finish(db: Session, commit: bool) -> None:
+async def _finish(db: Session | None, commit: bool) -> None:
     """Whatever the endpoint's thread left: work done after it, or an error's rollback."""
-    if db.in_transaction():
+    if db is not None and db.in_transaction():
         await run_in_threadpool(db.commit if commit else db.rollback)
 
 
@@ -65,22 +66,23 @@ class TransactionalRoute(APIRoute):
             access's audit event) still commits: what it recorded must outlive the error.
             """
             factory: sessionmaker[Session] = request.app.state.session_factory
-            db = factory()
-            token = request_session.set(db)
+            holder = RequestSession(factory)
+            token = request_session.set(holder)
             try:
                 response = await handler(request)
-                await _finish(db, commit=True)
+                await _finish(holder.opened, commit=True)
                 return response
             except DomainError as error:
-                await _finish(db, commit=error.persist_changes)
+                await _finish(holder.opened, commit=error.persist_changes)
                 raise
             except BaseException:
-                await _finish(db, commit=False)
+                await _finish(holder.opened, commit=False)
                 raise
             finally:
                 request_session.reset(token)
-                # Closing a Session with no transaction left does no I/O.
-                db.close()
+                if holder.opened is not None:
+                    # Closing a Session with no transaction left does no I/O.
+                    holder.opened.close()
 
         return in_transaction
 

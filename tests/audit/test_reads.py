@@ -5,72 +5,23 @@ read connections cannot see; so these tests serve the app on a database of their
 own, with committed data, the way it runs in production.
 """
 
-import secrets
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from homeward import migrate
 from homeward.audit.models import AuditEvent
 from homeward.audit.reads import SessionReads
 from homeward.audit.service import Actor
 from homeward.db import make_engine, make_session_factory
 from homeward.enrollments import service
 from homeward.main import create_app
-from homeward.settings import Settings
-from tests.factories import TEST_PASSWORD, UTC_NOON, Factories
+from tests.served_clinic import Clinic, clinic, signed_in
 
-
-@dataclass
-class Clinic:
-    settings: Settings
-    session: Session
-    enrollment_id: uuid.UUID
-    patient_id: uuid.UUID
-    email: str
-
-
-@pytest.fixture
-def clinic(settings: Settings) -> Iterator[Clinic]:
-    """A migrated database of its own holding one committed enrollment and one clinician."""
-    if settings.is_sqlite:
-        pytest.skip("pooled reads are PostgreSQL's; SQLite reads through the Session")
-    server = settings.database_url.rsplit("/", 1)[0]
-    name = f"homeward_reads_{secrets.token_hex(4)}"
-    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    own = settings.model_copy(update={"database_url": f"{server}/{name}"})
-    engine = make_engine(own)
-    try:
-        migrate.upgrade(own)
-        with make_session_factory(engine)() as db:
-            factories = Factories(db)
-            program = factories.program()
-            factories.phase(program, [factories.slot(program)])
-            enrollment = factories.enrollment(program)
-            factories.enrollment(program)  # another patient's, for the filtered list
-            factories.session(program, UTC_NOON, roster=[enrollment])
-            clinician = factories.user("clinician")
-            db.commit()
-            yield Clinic(own, db, enrollment.id, enrollment.patient_id, clinician.email)
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _signed_in(client: TestClient, email: str) -> TestClient:
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": TEST_PASSWORD})
-    assert response.status_code == 200, response.text
-    return client
+__all__ = ["clinic"]  # the fixture, used by name
 
 
 async def _session_settings(app: FastAPI) -> tuple[str, str]:
@@ -100,8 +51,8 @@ def test_the_served_read_answers_as_the_session_read_and_leaves_one_event(clinic
         assert session_app.state.read_pool is None
         assert pooled.portal is not None
         assert pooled.portal.call(_session_settings, pooled_app) == ("UTC", "1.1")
-        pooled_answer = _signed_in(pooled, clinic.email).get(path)
-        plain_answer = _signed_in(plain, clinic.email).get(path)
+        pooled_answer = signed_in(pooled, clinic.email).get(path)
+        plain_answer = signed_in(plain, clinic.email).get(path)
 
     assert pooled_answer.status_code == 200, pooled_answer.text
     assert pooled_answer.json() == plain_answer.json()
@@ -123,7 +74,7 @@ def test_the_served_read_answers_as_the_session_read_and_leaves_one_event(clinic
 def test_a_read_that_finds_nothing_records_nothing(clinic: Clinic) -> None:
     app = create_app(clinic.settings)
     with TestClient(app) as client:
-        response = _signed_in(client, clinic.email).get(f"/api/v1/enrollments/{uuid.uuid4()}")
+        response = signed_in(client, clinic.email).get(f"/api/v1/enrollments/{uuid.uuid4()}")
     assert response.status_code == 404
     assert _read_events(clinic.session) == []
 
@@ -157,8 +108,8 @@ def test_a_served_list_answers_as_the_session_list_and_leaves_one_event(
     session_app = create_app(clinic.settings.model_copy(update={"read_pool_size": 0}))
     path = path.format(patient_id=clinic.patient_id)
     with TestClient(pooled_app) as pooled, TestClient(session_app) as plain:
-        pooled_answer = _signed_in(pooled, clinic.email).get(path)
-        plain_answer = _signed_in(plain, clinic.email).get(path)
+        pooled_answer = signed_in(pooled, clinic.email).get(path)
+        plain_answer = signed_in(plain, clinic.email).get(path)
 
     assert pooled_answer.status_code == 200, pooled_answer.text
     assert pooled_answer.json() == plain_answer.json()

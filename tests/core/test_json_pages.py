@@ -8,6 +8,7 @@ import pytest
 from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy.orm import Session
 
+from homeward.audit.service import Actor
 from homeward.enrollments import service as enrollments
 from homeward.enrollments.loading import read_item
 from homeward.enrollments.models import EnrollmentStatus
@@ -15,7 +16,9 @@ from homeward.enrollments.schemas import EnrollmentRead
 from homeward.json_pages import PageWriter
 from homeward.pagination import Page, PageParams
 from homeward.sessions import service as sessions
-from homeward.sessions.schemas import SessionSummary
+from homeward.sessions.attendance import record_attendance_rows
+from homeward.sessions.models import AttendanceStatus
+from homeward.sessions.schemas import AttendanceRead, AttendanceWrite, SessionSummary
 from tests.factories import UTC_NOON, Factories
 
 
@@ -47,6 +50,31 @@ def test_an_enrollment_page_reads_as_its_models(db: Session, factories: Factorie
         True,
         False,
     }
+    # One enrollment, as `GET /enrollments/{id}` writes it.
+    for item in [read_item(row) for row in first + rest]:
+        model = EnrollmentRead.model_validate(item)
+        assert json.loads(enrollments._PAGES.item(item)) == json.loads(model.model_dump_json())
+
+
+def test_attendance_records_read_as_their_models(db: Session, factories: Factories) -> None:
+    program = factories.program()
+    enrollments_ = [factories.enrollment(program) for _ in range(2)]
+    session = factories.session(program, UTC_NOON, roster=enrollments_)
+    db.flush()
+    items = [
+        AttendanceWrite(enrollment_id=enrollments_[0].id, status=AttendanceStatus.present),
+        AttendanceWrite(
+            enrollment_id=enrollments_[1].id,
+            status=AttendanceStatus.late,
+            minutes_attended=20,
+            note="Bus strike",
+        ),
+    ]
+    rows = record_attendance_rows(db, Actor("system"), session.id, items)
+    written = json.loads(PageWriter(AttendanceRead).array(rows))
+    models = TypeAdapter(list[AttendanceRead]).validate_python(rows)
+    assert written == json.loads(TypeAdapter(list[AttendanceRead]).dump_json(models))
+    assert sorted(record["status"] for record in written) == ["late", "present"]
 
 
 def test_a_session_page_reads_as_its_models(db: Session, factories: Factories) -> None:

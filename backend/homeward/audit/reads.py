@@ -24,7 +24,9 @@ from enum import Enum
 from typing import Any, Protocol, cast
 
 import anyio.to_thread
+import orjson
 from psycopg import AsyncConnection
+from psycopg.types.json import Json
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Select, Table
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
@@ -161,6 +163,33 @@ class AuditedReads(Protocol):
 def _event_parameters(actor: Actor, action: str, resource_type: str) -> dict[str, Any]:
     event = audit_event(actor, action, resource_type)
     return {f"{_PARAMETER_PREFIX}{name}": event[name] for name in _EVENT_PARAMETERS}
+
+
+def event_insert_sql() -> str:
+    """An INSERT of one whole audit event from parameters named as `event_parameters` names
+    them, for a writer that sends it with its own statements."""
+    columns = [column.name for column in _AUDIT.columns if column.name in _WRITTEN_COLUMNS]
+    values = [
+        f"CAST(%({_PARAMETER_PREFIX}{name})s AS {_AUDIT.c[name].type.compile(_DIALECT)})"
+        for name in columns
+    ]
+    return f"INSERT INTO {_AUDIT.name} ({', '.join(columns)}) VALUES ({', '.join(values)})"
+
+
+# What `audit_event` fills in; the chain's columns are the sealer's.
+_WRITTEN_COLUMNS = frozenset(audit_event(Actor.system(), "audit.columns", "audit_event"))
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def event_parameters(event: Mapping[str, Any]) -> dict[str, Any]:
+    """`event` (from `audit_event`) as the parameters of `event_insert_sql`."""
+    bound = {f"{_PARAMETER_PREFIX}{name}": value for name, value in event.items()}
+    detail = event["detail"]
+    bound[f"{_PARAMETER_PREFIX}detail"] = None if detail is None else Json(detail, _json_text)
+    return bound
 
 
 def _plain(binds: Mapping[str, Any]) -> dict[str, Any]:

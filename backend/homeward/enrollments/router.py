@@ -104,11 +104,10 @@ def create_enrollment(
 @router.get(
     "/{enrollment_id}", response_model=EnrollmentRead, responses=responses(EnrollmentNotFound)
 )
-async def get_enrollment(
-    enrollment_id: uuid.UUID, staff: Reader, reads: Reads, response: Response
-) -> EnrollmentRead:
+async def get_enrollment(enrollment_id: uuid.UUID, staff: Reader, reads: Reads) -> Response:
     """The `ETag` goes back as `If-Match` on PATCH (and, optionally, on actions)."""
-    return _tagged(response, await service.get_enrollment(reads, staff.actor, enrollment_id))
+    body, version = await service.get_enrollment(reads, staff.actor, enrollment_id)
+    return Response(body, media_type="application/json", headers={"ETag": etag_for(version)})
 
 
 @router.patch(

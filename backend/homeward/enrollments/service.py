@@ -125,12 +125,13 @@ _READ_ONE = AuditedRead(
 
 async def get_enrollment(
     reads: AuditedReads, actor: Actor, enrollment_id: uuid.UUID
-) -> EnrollmentRead:
-    """Plain columns, as the list reads them, and the read's audit event with them."""
+) -> tuple[bytes, int]:
+    """The enrollment as JSON, and its version; plain columns, as the list reads them,
+    and the read's audit event with them."""
     row = await reads.one(_READ_ONE, actor, {"enrollment_id": enrollment_id})
     if row is None:
         raise EnrollmentNotFound()
-    return EnrollmentRead.model_validate(read_item(row))
+    return _PAGES.item(read_item(row)), row["version"]
 
 
 def _check_clinician(db: Session, user_id: uuid.UUID | None) -> None:

@@ -1,11 +1,11 @@
 """Attendance: one record per rostered enrollment per session, written in bulk."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import BindParameter, Connection, Insert, RowMapping, Table, bindparam, select, text
+from sqlalchemy import BindParameter, Connection, Insert, Table, bindparam, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -114,11 +114,13 @@ _SAVED = (
 )
 
 
-def _session_attendance(db: Session, session_id: uuid.UUID) -> list[AttendanceRead]:
+def _saved_rows(db: Session, session_id: uuid.UUID) -> list[dict[str, Any]]:
     # Plain rows: no ORM objects to build, and nothing stale in the identity map to refresh.
-    return _RECORDS.validate_python(
-        as_dicts(db.connection().execute(_SAVED, {"session_id": session_id}))
-    )
+    return as_dicts(db.connection().execute(_SAVED, {"session_id": session_id}))
+
+
+def _session_attendance(db: Session, session_id: uuid.UUID) -> list[AttendanceRead]:
+    return _RECORDS.validate_python(_saved_rows(db, session_id))
 
 
 def list_attendance(db: Session, actor: Actor, session_id: uuid.UUID) -> list[AttendanceRead]:
@@ -144,8 +146,20 @@ def _minutes(index: int, item: AttendanceWrite, duration: int) -> int:
     return minutes
 
 
-def _records(
-    session: RowMapping,
+def recordable(actor: Actor, session: Mapping[Any, Any] | None) -> Mapping[Any, Any]:
+    """`session`, if `actor` may record its attendance now; else the error saying why."""
+    if session is None:
+        raise SessionNotFound()
+    require_session_type(actor, session["session_type"])
+    if session["status"] == SessionStatus.cancelled:
+        raise SessionCancelled("Attendance cannot be recorded for a cancelled session")
+    if session["starts_at"] > clock.now():
+        raise SessionNotStarted("Attendance can be recorded once the session has started")
+    return session
+
+
+def attendance_rows(
+    session: Mapping[str, Any],
     rostered: set[uuid.UUID],
     items: Sequence[AttendanceWrite],
     actor: Actor,
@@ -176,32 +190,26 @@ def _records(
     return rows
 
 
-def record_attendance(
+def record_attendance_rows(
     db: Session, actor: Actor, session_id: uuid.UUID, items: Sequence[AttendanceWrite]
-) -> list[AttendanceRead]:
+) -> list[dict[str, Any]]:
     """Record attendance for some or all of the roster.
 
     Re-sending replaces the earlier records of the enrollments listed; the others
     stay. A fixed number of statements whatever the roster's size.
     """
     connection = db.connection()
-    session = connection.execute(_LOCKED_SESSION, {"session_id": session_id}).mappings().first()
-    if session is None:
-        raise SessionNotFound()
-    require_session_type(actor, session["session_type"])
-    if session["status"] == SessionStatus.cancelled:
-        raise SessionCancelled("Attendance cannot be recorded for a cancelled session")
-    if session["starts_at"] > clock.now():
-        raise SessionNotStarted("Attendance can be recorded once the session has started")
+    found = connection.execute(_LOCKED_SESSION, {"session_id": session_id}).mappings().first()
+    session = recordable(actor, found)
     rostered = set(connection.execute(_ROSTER, {"session_id": session_id}).scalars())
-    rows = _records(session, rostered, items, actor)
+    rows = attendance_rows(session, rostered, items, actor)
     if rows:
         _replace(connection, rows)
     # An ORM copy of the session loaded earlier in this request holds stale attendance.
     loaded = db.identity_map.get(identity_key(TreatmentSession, session_id))
     if loaded is not None:
         db.expire(loaded, ["attendance"])
-    saved = _session_attendance(db, session_id)
+    saved = _saved_rows(db, session_id)
     record(
         db,
         actor,
@@ -211,3 +219,10 @@ def record_attendance(
         detail={"enrollment_ids": [str(row["enrollment_id"]) for row in rows]},
     )
     return saved
+
+
+def record_attendance(
+    db: Session, actor: Actor, session_id: uuid.UUID, items: Sequence[AttendanceWrite]
+) -> list[AttendanceRead]:
+    """`record_attendance_rows`, as read models."""
+    return _RECORDS.validate_python(record_attendance_rows(db, actor, session_id, items))

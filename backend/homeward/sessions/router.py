@@ -2,14 +2,16 @@ import uuid
 from typing import Annotated
 
 from fastapi import Body, Query, Response, status
+from starlette.concurrency import run_in_threadpool
 
-from homeward.db import DbSession
-from homeward.deps import Reads, StaffPrincipal, require_roles
+from homeward.db import DbSession, current_session
+from homeward.deps import ReadPool, Reads, StaffPrincipal, require_roles
 from homeward.errors import PermissionDenied, responses
+from homeward.json_pages import PageWriter
 from homeward.pagination import Page, Pagination
 from homeward.programs.models import SessionType
 from homeward.routing import api_router
-from homeward.sessions import attendance, schedule, service
+from homeward.sessions import attendance, attendance_pooled, schedule, service
 from homeward.sessions.exceptions import (
     FacilitatorBusy,
     GroupNoteExists,
@@ -41,6 +43,8 @@ Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]
 # Medical staff book and record medical sessions; the service checks the type.
 Booking = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical")]
 Readers = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical", "intake")]
+
+_ATTENDANCE_JSON = PageWriter(AttendanceRead)
 
 
 @router.post(
@@ -166,14 +170,20 @@ def list_attendance(session_id: uuid.UUID, staff: Readers, db: DbSession) -> lis
     response_model=list[AttendanceRead],
     responses=responses(SessionNotFound, SessionCancelled, SessionNotStarted, PermissionDenied),
 )
-def record_attendance(
+async def record_attendance(
     session_id: uuid.UUID,
     body: Annotated[AttendanceBatch, Body()],
     staff: Booking,
-    db: DbSession,
-) -> list[AttendanceRead]:
+    pool: ReadPool,
+) -> Response:
     """Record attendance for rostered enrollments; re-sending replaces their earlier records.
 
     Returns every attendance record of the session.
     """
-    return attendance.record_attendance(db, staff.actor, session_id, body)
+    if pool is not None:
+        rows = await attendance_pooled.record_attendance(pool, staff.actor, session_id, body)
+    else:
+        rows = await run_in_threadpool(
+            attendance.record_attendance_rows, current_session(), staff.actor, session_id, body
+        )
+    return Response(_ATTENDANCE_JSON.array(rows), media_type="application/json")
