@@ -66,9 +66,8 @@ def seed(
     import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-    from sqlalchemy import text
 
-    from homeward.scale import build_synthetic_clinic
+    from homeward.scale import build_synthetic_clinic, settle_after_bulk_load
 
     if scale < 1 or days < 1:
         console.print("[red]--scale and --days must be positive.[/red]")
@@ -86,9 +85,8 @@ def seed(
         )
         bar.update(task, description="Committing")
         db.commit()
-        # Fresh statistics: without them the planner guesses, badly, on tables this size.
-        db.execute(text("ANALYZE"))
-        db.commit()
+        bar.update(task, description="Vacuuming and analyzing")
+        settle_after_bulk_load(db.get_bind().engine)
     elapsed = time.perf_counter() - started
     console.print(
         f"[green]Synthetic clinic ready:[/green] {scale} active enrollments, "

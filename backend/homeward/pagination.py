@@ -16,10 +16,10 @@ from fastapi import Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
     Subquery,
     bindparam,
+    literal_column,
     tuple_,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -210,19 +210,22 @@ class KeysetQuery:
         self.filters = {f.name: f for f in filters}
         self.descending = descending
         self.around = around
-        # By shape: each filter given, with how many values for a `many` one; and
-        # whether a cursor is. Longer lists share one shape (see `MAX_FILTER_VALUES`).
-        self._built: dict[tuple[tuple[tuple[str, int], ...], bool], Columns] = {}
+        # By shape: each filter given, with how many values for a `many` one; whether a
+        # cursor is; and the limit. Longer lists share one shape (see `MAX_FILTER_VALUES`).
+        # The limit is written into the SQL, not bound: a prepared statement whose
+        # planner cannot see it is planned for hundreds of rows (a full scan of patients
+        # for a page of 50) or planned again on every run, which cost a page of
+        # enrollments twice the database time. `MAX_LIMIT` bounds the shapes.
+        self._built: dict[tuple[tuple[tuple[str, int], ...], bool, int], Columns] = {}
 
     def query(self, params: PageParams, **values: Any) -> "PageQuery":
         """The statement for one page of the rows matching every filter whose value is
         given (not None or empty), and its bound values."""
         shape, binds = self._bind(values)
-        binds["page_limit"] = params.limit + 1
         if params.cursor:
             after = _decode(params.cursor, self.order_by)
             binds.update({f"after_{i}": value for i, value in enumerate(after)})
-        key = (shape, bool(params.cursor))
+        key = (shape, bool(params.cursor), params.limit + 1)
         statement = self._built.get(key)
         if statement is None:
             statement = self._built[key] = self._build(*key)
@@ -281,7 +284,7 @@ class KeysetQuery:
                 shape.append((name, EXPANDING))
         return tuple(shape), binds
 
-    def _build(self, shape: tuple[tuple[str, int], ...], after_cursor: bool) -> Columns:
+    def _build(self, shape: tuple[tuple[str, int], ...], after_cursor: bool, limit: int) -> Columns:
         statement = self.columns()
         for name, count in shape:
             value: Any = bindparam(f"filter_{name}", expanding=count == EXPANDING)
@@ -297,7 +300,7 @@ class KeysetQuery:
             statement = statement.where(key < after if self.descending else key > after)
         statement = statement.order_by(
             *[c.desc() if self.descending else c.asc() for c in self.order_by]
-        ).limit(bindparam("page_limit", type_=Integer))
+        ).limit(literal_column(str(int(limit))))
         if self.around is None:
             return statement
         page = statement.subquery("page")

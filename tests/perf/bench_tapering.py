@@ -41,7 +41,7 @@ from homeward.audit.service import Actor
 from homeward.db import make_engine
 from homeward.programs.models import Program
 from homeward.progress import metrics
-from homeward.scale import build_synthetic_clinic
+from homeward.scale import build_synthetic_clinic, settle_after_bulk_load
 from homeward.sessions.models import ATTENDED, Attendance, AttendanceStatus, TreatmentSession
 from homeward.settings import Settings
 from homeward.tapering.evaluation import evaluate
@@ -246,17 +246,12 @@ class Sampler:
         )
 
 
-def grow(engine: Engine, settings: Settings, built: int, size: int) -> None:
+def grow(engine: Engine, built: int, size: int) -> None:
     started = time.perf_counter()
     with Session(engine) as db:
         build_synthetic_clinic(db, size - built, days=HISTORY_DAYS, seed=size)
         db.commit()
-    if not settings.is_sqlite:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
+    settle_after_bulk_load(engine)
     print(f"  built {size:>6} enrollments in {time.perf_counter() - started:6.1f} s", flush=True)
 
 
@@ -276,7 +271,7 @@ def bench(
     built = 0
     for size in sizes:
         engine = make_engine(settings)
-        grow(engine, settings, built, size)
+        grow(engine, built, size)
         engine.dispose()
         built = size
         urls.append(growing if size == sizes[-1] else databases.copy(growing))

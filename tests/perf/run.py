@@ -39,7 +39,7 @@ from homeward.auth.passwords import hash_password
 from homeward.db import make_engine, make_session_factory
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.programs.models import SessionType
-from homeward.scale import build_synthetic_clinic
+from homeward.scale import build_synthetic_clinic, settle_after_bulk_load
 from homeward.sessions.models import RosterEntry, TreatmentSession
 from homeward.settings import Settings
 
@@ -150,9 +150,8 @@ def prepare(database_url: str) -> Fixtures:
     with factory() as db:
         build_synthetic_clinic(db, ACTIVE_ENROLLMENTS, days=HISTORY_DAYS, progress=progress)
         db.commit()
-        # As `homeward seed --scale` does: a loaded database has planner statistics.
-        db.execute(text("ANALYZE"))
-        db.commit()
+    # As `homeward seed --scale` does.
+    settle_after_bulk_load(engine)
     print(f"\n  done in {time.perf_counter() - started:.1f} s")
 
     now = clock.now()

@@ -4,7 +4,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -15,7 +15,7 @@ from homeward.enrollments.models import ClinicalEvent, Enrollment, EnrollmentSta
 from homeward.homework.models import Homework
 from homeward.patients.models import Patient
 from homeward.programs.models import Phase, Program, Slot
-from homeward.scale import UPCOMING_DAYS, build_synthetic_clinic
+from homeward.scale import UPCOMING_DAYS, build_synthetic_clinic, settle_after_bulk_load
 from homeward.sessions.models import Attendance, RosterEntry, TreatmentSession
 from homeward.settings import get_settings
 from tests.demo.invariants import check_clinic_invariants
@@ -105,3 +105,20 @@ def test_seed_command_builds_a_clinic(tmp_path: Path, monkeypatch: pytest.Monkey
         engine.dispose()
     finally:
         get_settings.cache_clear()
+
+
+def test_a_bulk_load_is_settled_as_the_database_would_settle_it(engine: Engine) -> None:
+    settle_after_bulk_load(engine)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            # ANALYZE writes its statistics to sqlite_stat1 (created by the first one).
+            tables = connection.execute(text("SELECT name FROM sqlite_master")).scalars()
+            assert "sqlite_stat1" in set(tables)
+        else:
+            vacuumed = connection.execute(
+                text(
+                    "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL "
+                    "FROM pg_stat_user_tables WHERE relname = 'enrollments'"
+                )
+            ).scalar_one()
+            assert vacuumed
