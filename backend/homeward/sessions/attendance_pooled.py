@@ -1,7 +1,7 @@
 """Attendance recorded on the server's pool of PostgreSQL connections, from the event loop.
 
 A 30-person save through the request's Session cost a worker-thread hop, the ORM's
-transaction bookkeeping and five round trips. Here it is one transaction of two
+transaction bookkeeping and five statements. Here it is one transaction of two
 statements: the session locked and read with its roster, then, once the list is
 checked (by the same rules as `attendance.record_attendance`), the records written,
 the audit event inserted and the session's records read back, together.
@@ -34,7 +34,7 @@ FOR UPDATE OF s
 _SESSION_COLUMNS = ("id", "session_type", "status", "starts_at", "ends_at")
 
 # The list goes as one JSON text rather than an array per column: psycopg dumps arrays
-# value by value in Python, which was a sixth of the request. Rows a CTE writes are not
+# value by value in Python (py-spy put that at a sixth of the server's time). Rows a CTE writes are not
 # visible to the same statement's reads of the table: the session's records are the
 # rows written, and those of the enrollments not listed.
 _WRITE_AND_READ_BACK = f"""
