@@ -34,9 +34,9 @@ FOR UPDATE OF s
 _SESSION_COLUMNS = ("id", "session_type", "status", "starts_at", "ends_at")
 
 # The list goes as one JSON text rather than an array per column: psycopg dumps arrays
-# value by value in Python (py-spy put that at a sixth of the server's time). Rows a CTE writes are not
-# visible to the same statement's reads of the table: the session's records are the
-# rows written, and those of the enrollments not listed.
+# value by value in Python (py-spy put that at a sixth of the server's time).
+# Rows a CTE writes are not visible to the same statement's reads of the table: the
+# session's records are the rows written, and those of the enrollments not listed.
 _WRITE_AND_READ_BACK = f"""
 WITH listed AS (
     SELECT * FROM json_to_recordset(CAST(%(listed)s AS json))
