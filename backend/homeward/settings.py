@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     # How often the server links new audit events into the hash chain; 0 leaves it to
     # the worker and to listing or verifying the trail.
     audit_seal_seconds: float = 1.0
-    # Connections for audited single-resource reads on PostgreSQL (see audit/reads.py);
-    # 0 runs them on the request's Session instead.
+    # Connections on PostgreSQL for the audited hot reads (see audit/reads.py) and the
+    # attendance save (sessions/attendance_pooled.py); 0 runs them on the request's Session.
     read_pool_size: int = 10
     frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
     migrations_dir: Path = REPO_ROOT / "migrations"
