@@ -167,15 +167,6 @@ async def get_partner(request: Request, db: DbSession) -> PartnerPrincipal:
 CurrentPartner = Annotated[PartnerPrincipal, Depends(get_partner)]
 
 
-async def audited_reads(request: Request) -> AuditedReads:
-    """The server's pool of read connections where it has one (PostgreSQL), else the Session."""
-    pool = request.app.state.read_pool
-    return PooledReads(pool) if pool is not None else SessionReads(current_session())
-
-
-Reads = Annotated[AuditedReads, Depends(audited_reads)]
-
-
 async def read_pool(request: Request) -> AsyncConnectionPool[AsyncConnection[Any]] | None:
     """The server's pool of PostgreSQL connections; None where requests use the Session."""
     pool: AsyncConnectionPool[AsyncConnection[Any]] | None = request.app.state.read_pool
@@ -183,6 +174,15 @@ async def read_pool(request: Request) -> AsyncConnectionPool[AsyncConnection[Any
 
 
 ReadPool = Annotated[AsyncConnectionPool[AsyncConnection[Any]] | None, Depends(read_pool)]
+
+
+async def audited_reads(request: Request) -> AuditedReads:
+    """Reads on the server's pool where it has one (PostgreSQL), else on the Session."""
+    pool = await read_pool(request)
+    return PooledReads(pool) if pool is not None else SessionReads(current_session())
+
+
+Reads = Annotated[AuditedReads, Depends(audited_reads)]
 
 AdminOnly = Annotated[StaffPrincipal, require_roles(Role.admin)]
 

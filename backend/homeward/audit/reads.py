@@ -160,7 +160,7 @@ class AuditedReads(Protocol):
         ...
 
 
-def _event_parameters(actor: Actor, action: str, resource_type: str) -> dict[str, Any]:
+def _read_event_parameters(actor: Actor, action: str, resource_type: str) -> dict[str, Any]:
     event = audit_event(actor, action, resource_type)
     return {f"{_PARAMETER_PREFIX}{name}": event[name] for name in _EVENT_PARAMETERS}
 
@@ -208,7 +208,7 @@ class PooledReads:
     async def one(
         self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
     ) -> dict[str, Any] | None:
-        bound = _event_parameters(actor, read.action, read.resource_type)
+        bound = _read_event_parameters(actor, read.action, read.resource_type)
         bound.update(_plain(parameters))
         async with self.pool.connection() as connection:
             cursor = await connection.execute(read.postgres_sql(), bound)
@@ -224,7 +224,7 @@ class PooledReads:
         shown: int,
         patient_id: uuid.UUID | None = None,
     ) -> list[dict[str, Any]]:
-        bound = _event_parameters(actor, listing.action, listing.resource_type)
+        bound = _read_event_parameters(actor, listing.action, listing.resource_type)
         bound.update(_plain(page.binds))
         bound[f"{_PARAMETER_PREFIX}patient_id"] = patient_id
         bound[f"{_PARAMETER_PREFIX}shown"] = shown

@@ -1,23 +1,28 @@
-"""Attendance recorded on the server's pool of PostgreSQL connections, from the event loop.
+"""Attendance saved from the event loop: on the server's pool of PostgreSQL connections.
 
 A 30-person save through the request's Session cost a worker-thread hop, the ORM's
 transaction bookkeeping and five statements. Here it is one transaction of two
 statements: the session locked and read with its roster, then, once the list is
 checked (by the same rules as `attendance.record_attendance`), the records written,
-the audit event inserted and the session's records read back, together.
+the audit event inserted and the session's records read back, together. Without a
+pool (SQLite, and tests' rolled-back transactions) `save_attendance` runs the Session's
+`attendance.record_attendance_rows` in a worker thread.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import anyio.to_thread
 import orjson
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.orm import Session
 
 from homeward.audit.reads import event_insert_sql, event_parameters
 from homeward.audit.service import Actor, audit_event
-from homeward.sessions.attendance import attendance_rows, recordable
+from homeward.json_pages import PageWriter
+from homeward.sessions.attendance import attendance_rows, record_attendance_rows, recordable
 from homeward.sessions.schemas import AttendanceRead, AttendanceWrite
 
 _SAVED_COLUMNS = ", ".join(AttendanceRead.model_fields)
@@ -61,6 +66,7 @@ ORDER BY enrollment_id
 """
 _LISTED_KEYS = ("enrollment_id", "status", "minutes_attended", "note")
 _SAVED_KEYS = tuple(AttendanceRead.model_fields)
+_RECORDS_JSON = PageWriter(AttendanceRead)
 
 
 async def _locked_session(
@@ -73,7 +79,25 @@ async def _locked_session(
     return dict(zip(_SESSION_COLUMNS, row[:-1], strict=True)), set(row[-1])
 
 
-async def record_attendance(
+async def save_attendance(
+    pool: AsyncConnectionPool[AsyncConnection[Any]] | None,
+    session: Callable[[], Session],
+    actor: Actor,
+    session_id: uuid.UUID,
+    items: Sequence[AttendanceWrite],
+) -> bytes:
+    """The session's attendance records as JSON, after saving `items`: on `pool` where the
+    server has one, else on the Session `session()` opens."""
+    if pool is not None:
+        rows = await _record_on_pool(pool, actor, session_id, items)
+    else:
+        rows = await anyio.to_thread.run_sync(
+            record_attendance_rows, session(), actor, session_id, items
+        )
+    return _RECORDS_JSON.array(rows)
+
+
+async def _record_on_pool(
     pool: AsyncConnectionPool[AsyncConnection[Any]],
     actor: Actor,
     session_id: uuid.UUID,

@@ -2,12 +2,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import Body, Query, Response, status
-from starlette.concurrency import run_in_threadpool
 
 from homeward.db import DbSession, current_session
 from homeward.deps import ReadPool, Reads, StaffPrincipal, require_roles
 from homeward.errors import PermissionDenied, responses
-from homeward.json_pages import PageWriter
 from homeward.pagination import Page, Pagination
 from homeward.programs.models import SessionType
 from homeward.routing import api_router
@@ -43,8 +41,6 @@ Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]
 # Medical staff book and record medical sessions; the service checks the type.
 Booking = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical")]
 Readers = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical", "intake")]
-
-_ATTENDANCE_JSON = PageWriter(AttendanceRead)
 
 
 @router.post(
@@ -180,10 +176,7 @@ async def record_attendance(
 
     Returns every attendance record of the session.
     """
-    if pool is not None:
-        rows = await attendance_pooled.record_attendance(pool, staff.actor, session_id, body)
-    else:
-        rows = await run_in_threadpool(
-            attendance.record_attendance_rows, current_session(), staff.actor, session_id, body
-        )
-    return Response(_ATTENDANCE_JSON.array(rows), media_type="application/json")
+    records_json = await attendance_pooled.save_attendance(
+        pool, current_session, staff.actor, session_id, body
+    )
+    return Response(records_json, media_type="application/json")
