@@ -33,8 +33,10 @@ def insert_rows(
     # caller's connection, so the rows join its transaction.
     driver = connection.connection.driver_connection
     assert driver is not None
-    # Names from the models (plain lower-case identifiers), never from input.
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    # Names from the models, never from input; columns quoted, as some are keywords
+    # ("order").
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    statement = f"COPY {table.name} ({quoted}) FROM STDIN"
     # Serialized as SQLAlchemy's JSON type would: None too, as JSON null, unless the
     # column keeps it as SQL NULL.
     as_json = [

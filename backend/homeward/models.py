@@ -15,6 +15,7 @@ from homeward.homework.models import Homework, HomeworkTemplate
 from homeward.partners.models import Partner, PartnerApiKey
 from homeward.patients.models import Consent, Patient, PatientContact
 from homeward.programs.models import Phase, Program, Slot
+from homeward.progress.models import ProgressMark, ProgressSnapshot
 from homeward.sessions.models import Attendance, RosterEntry, TreatmentSession
 from homeward.tapering.models import EvaluationRun, Recommendation, TaperingRuleSet
 
@@ -38,6 +39,8 @@ __all__ = [
     "Phase",
     "PhaseChange",
     "Program",
+    "ProgressMark",
+    "ProgressSnapshot",
     "Recommendation",
     "RosterEntry",
     "Slot",

@@ -64,6 +64,8 @@ class Endpoint:
     route: str  # the OpenAPI path template, to tell "not built yet" from a failure
     goal: float | None  # the share of the baseline's requests/s to reach; None: a reference
     body: str | None = None
+    # Paths requested in turn instead of `path` (which is checked first).
+    rotation: list[str] | None = None
 
 
 @dataclass
@@ -132,6 +134,8 @@ class Fixtures:
     enrollment_id: uuid.UUID
     session_id: uuid.UUID
     roster: list[uuid.UUID]
+    # Every active enrollment: reads that find no snapshot kept for theirs.
+    active: list[uuid.UUID]
     day_from: str
     day_to: str
 
@@ -176,6 +180,13 @@ def prepare(database_url: str) -> Fixtures:
                 .limit(ROSTER_SIZE)
             )
         )
+        active = list(
+            db.scalars(
+                select(Enrollment.id)
+                .where(Enrollment.status == EnrollmentStatus.active)
+                .order_by(Enrollment.id)
+            )
+        )
         # An ad-hoc group yesterday with exactly the roster the attendance PUT sends.
         session_id = uuid.uuid4()
         starts_at = (now - timedelta(days=1)).replace(microsecond=0)
@@ -213,6 +224,7 @@ def prepare(database_url: str) -> Fixtures:
         enrollment_id=roster[0],
         session_id=session_id,
         roster=roster,
+        active=active,
         day_from=midnight.strftime("%Y-%m-%dT%H:%M:%S"),
         day_to=(midnight + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S"),
     )
@@ -246,6 +258,16 @@ def endpoints(fixtures: Fixtures) -> list[Endpoint]:
             f"/api/v1/enrollments/{fixtures.enrollment_id}/progress",
             "/api/v1/enrollments/{enrollment_id}/progress",
             0.20,
+        ),
+        # Each request another enrollment's, read for the first time: the view computed
+        # afresh, as after any change to its inputs (the row above serves what was kept).
+        Endpoint(
+            "reference: progress computed afresh",
+            "GET",
+            f"/api/v1/enrollments/{fixtures.active[-1]}/progress",
+            "/api/v1/enrollments/{enrollment_id}/progress",
+            None,
+            rotation=[f"/api/v1/enrollments/{e}/progress" for e in fixtures.active[:-1]],
         ),
         Endpoint(
             "GET /sessions?from&to (one day)",
@@ -387,12 +409,23 @@ def _lua_string(value: str) -> str:
     return f"[==[{value}]==]"
 
 
-def lua_script(method: str, headers: dict[str, str], body: str | None) -> str:
+def lua_script(
+    method: str, headers: dict[str, str], body: str | None, rotation: list[str] | None = None
+) -> str:
     lines = [f"wrk.method = {_lua_string(method)}"]
     # The spaces matter: `[[` would open a Lua long string.
     lines += [f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items()]
     if body is not None:
         lines.append(f"wrk.body = {_lua_string(body)}")
+    if rotation:
+        lines.append(f"paths = {{ {', '.join(_lua_string(path) for path in rotation)} }}")
+        lines += [
+            "turn = 0",
+            "request = function()",
+            "  turn = turn % #paths + 1",
+            "  return wrk.format(nil, paths[turn])",
+            "end",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -426,7 +459,7 @@ def measure_endpoint(
     if not check.is_success:
         note = f"answers {check.status_code}: {check.text[:120]}"
         return Result(endpoint.name, goal=endpoint.goal, note=note)
-    script = lua_script(endpoint.method, headers, endpoint.body)
+    script = lua_script(endpoint.method, headers, endpoint.body, endpoint.rotation)
     result = measure_beside_baseline(wrk, server, endpoint.path, script, endpoint.name, baseline)
     result.goal = endpoint.goal
     return result

@@ -87,6 +87,8 @@ class AuditedRead:
     resource_type: str
     resource_column: str
     patient_column: str
+    # Whether the event carries a `detail`, passed to `one`.
+    detailed: bool = False
     columns: list[str] = field(init=False, compare=False, repr=False)
     _postgres_sql: list[str] = field(default_factory=list, compare=False, repr=False)
 
@@ -101,6 +103,8 @@ class AuditedRead:
                 "resource_id": f"CAST(read.{self.resource_column} AS VARCHAR)",
                 "patient_id": f"read.{self.patient_column}",
             }
+            if self.detailed:
+                about["detail"] = f"CAST(%({_PARAMETER_PREFIX}detail)s AS JSON)"
             sql = _with_audit(self.statement, self.action, self.resource_type, about)
             self._postgres_sql.append(sql)
         return self._postgres_sql[0]
@@ -142,9 +146,15 @@ class AuditedList:
 
 class AuditedReads(Protocol):
     async def one(
-        self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
+        self,
+        read: AuditedRead,
+        actor: Actor,
+        parameters: Mapping[str, Any],
+        detail: dict[str, object] | None = None,
     ) -> dict[str, Any] | None:
-        """The row `read` finds, as a dict, with its audit event committed; None if none."""
+        """The row `read` finds, as a dict, with its audit event committed; None if none.
+
+        `detail` goes into the event if `read` is `detailed`."""
         ...
 
     async def page(
@@ -206,9 +216,17 @@ class PooledReads:
         self.pool = pool
 
     async def one(
-        self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
+        self,
+        read: AuditedRead,
+        actor: Actor,
+        parameters: Mapping[str, Any],
+        detail: dict[str, object] | None = None,
     ) -> dict[str, Any] | None:
         bound = _read_event_parameters(actor, read.action, read.resource_type)
+        if read.detailed:
+            bound[f"{_PARAMETER_PREFIX}detail"] = (
+                None if detail is None else Json(detail, _json_text)
+            )
         bound.update(_plain(parameters))
         async with self.pool.connection() as connection:
             cursor = await connection.execute(read.postgres_sql(), bound)
@@ -242,12 +260,20 @@ class SessionReads:
         self.db = db
 
     async def one(
-        self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
+        self,
+        read: AuditedRead,
+        actor: Actor,
+        parameters: Mapping[str, Any],
+        detail: dict[str, object] | None = None,
     ) -> dict[str, Any] | None:
-        return await anyio.to_thread.run_sync(self.one_now, read, actor, parameters)
+        return await anyio.to_thread.run_sync(self.one_now, read, actor, parameters, detail)
 
     def one_now(
-        self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
+        self,
+        read: AuditedRead,
+        actor: Actor,
+        parameters: Mapping[str, Any],
+        detail: dict[str, object] | None = None,
     ) -> dict[str, Any] | None:
         rows = as_dicts(self.db.connection().execute(read.statement, dict(parameters)))
         if not rows:
@@ -261,6 +287,7 @@ class SessionReads:
             read.resource_type,
             resource_id,
             patient_id=row[read.patient_column],
+            detail=detail if read.detailed else None,
         )
         self.db.commit()
         return row

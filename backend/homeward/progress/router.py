@@ -1,10 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Response
 
-from homeward.db import DbSession
-from homeward.deps import StaffPrincipal, require_roles
+from homeward.db import current_session
+from homeward.deps import Reads, StaffPrincipal, require_roles
 from homeward.enrollments.exceptions import EnrollmentNotFound
 from homeward.errors import responses
 from homeward.progress import service
@@ -21,11 +21,12 @@ ClinicalReaders = Annotated[StaffPrincipal, require_roles("admin", "clinician", 
     response_model=ProgressRead,
     responses=responses(EnrollmentNotFound),
 )
-def get_progress(
+async def get_progress(
     enrollment_id: uuid.UUID,
     staff: ClinicalReaders,
-    db: DbSession,
+    reads: Reads,
     weeks: Annotated[int, Query(ge=1, le=52)] = 12,
-) -> ProgressRead:
+) -> Response:
     """Week by week (Monday-start, program time), and every tapering metric as it stands."""
-    return service.get_progress(db, staff.actor, enrollment_id, weeks)
+    body = await service.get_progress(reads, current_session, staff.actor, enrollment_id, weeks)
+    return Response(body, media_type="application/json")

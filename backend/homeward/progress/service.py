@@ -1,20 +1,26 @@
 """An enrollment's progress: week by week, and the tapering metrics as they stand.
 
-A fixed number of queries whatever the history: the enrollment's sessions,
-homework, events and phase changes for the weeks shown are read in one query
-each and bucketed here; the current metrics come from `metrics.compute`.
+A read serves the snapshot kept from an earlier one while it is current (see
+`homeward.progress.models`), in one statement with its audit event. Otherwise the
+view is computed, in a fixed number of queries whatever the history: the
+enrollment's sessions, homework, events and phase changes for the weeks shown are
+read in one query each and bucketed here; the current metrics come from
+`metrics.compute`. Then it is kept for the reads that follow.
 """
 
 import uuid
 from bisect import bisect_right
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import anyio.to_thread
 from pydantic import TypeAdapter
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from homeward import clock
+from homeward.audit.reads import AuditedReads
 from homeward.audit.service import Actor, record
 from homeward.enrollments.exceptions import EnrollmentNotFound
 from homeward.homework.models import HomeworkStatus
@@ -73,14 +79,67 @@ def _enrollment(db: Session, enrollment_id: uuid.UUID) -> Enrolled:
     return row
 
 
-def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int) -> ProgressRead:
+async def get_progress(
+    reads: AuditedReads,
+    session: Callable[[], Session],
+    actor: Actor,
+    enrollment_id: uuid.UUID,
+    weeks: int,
+) -> bytes:
+    """The progress view as JSON: the kept snapshot while it is current, else computed
+    afresh on the Session `session()` opens."""
+    parameters = {"enrollment_id": enrollment_id, "weeks": weeks, "now": clock.now()}
+    kept = await reads.one(statements.CURRENT_SNAPSHOT, actor, parameters, {"weeks": weeks})
+    if kept is not None:
+        body: bytes = kept["body"]
+        return body
+    return await anyio.to_thread.run_sync(compute_progress, session(), actor, enrollment_id, weeks)
+
+
+def compute_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int) -> bytes:
+    """The progress view computed afresh, as JSON, kept as the enrollment's snapshot."""
+    connection = db.connection()
+    # Read before any input: a change committed after this read leaves the snapshot
+    # with an older generation than the enrollment's, so it is never served.
+    generation = connection.execute(statements.GENERATION, {"enrollment_id": enrollment_id})
+    computed_from = generation.scalar() or 0
+    now = clock.now()
     enrollment = _enrollment(db, enrollment_id)
+    progress, valid_until = _computed(db, enrollment, weeks, now)
+    body = progress.model_dump_json().encode()
+    connection.execute(
+        statements.keep_snapshot(connection.dialect.name),
+        {
+            "enrollment_id": enrollment_id,
+            "weeks": weeks,
+            "generation": computed_from,
+            "computed_at": now,
+            "valid_until": valid_until,
+            "body": body,
+        },
+    )
+    record(
+        db,
+        actor,
+        "progress.read",
+        "enrollment",
+        enrollment_id,
+        patient_id=enrollment.patient_id,
+        detail={"weeks": weeks},
+    )
+    return body
+
+
+def _computed(
+    db: Session, enrollment: Enrolled, weeks: int, now: datetime
+) -> tuple[ProgressRead, datetime]:
+    """The view as of `now`, and the first moment after `now` that changes it by
+    itself: a session ends, homework falls due, or the next day begins."""
     phases = {
         phase.id: phase
         for phase in db.scalars(statements.PHASES, {"program_id": enrollment.program_id})
     }
     timezone = enrollment.timezone
-    now = clock.now()
     today = metrics.today_in(timezone, now)
     first_monday = _monday(today) - timedelta(weeks=weeks - 1)
     mondays = [first_monday + timedelta(weeks=offset) for offset in range(weeks)]
@@ -105,11 +164,14 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
         "first_monday": first_monday,
         "today": today,
     }
+    # What counts as attended or due is decided by comparing these instants with now.
+    changes_at = [metrics.local_midnight(today + timedelta(days=1), timezone)]
     sessions = connection.execute(statements.SESSIONS, window)
     for starts_at, ends_at, status, minutes in sessions:
         week = week_of(ends_at)
         week.minutes_scheduled += (ends_at - starts_at).total_seconds() / 60
         if ends_at > now:
+            changes_at.append(ends_at)
             continue
         if status is None:
             week.unrecorded += 1
@@ -121,6 +183,9 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
 
     homework = connection.execute(statements.HOMEWORK, window)
     for due_at, homework_status, submitted_at in homework:
+        if due_at > now:
+            changes_at.append(due_at)
+            continue
         week = week_of(due_at)
         week.homework_due += 1
         week.homework_completed += (
@@ -176,16 +241,7 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
         program_ids=[enrollment.program_id],
     )
     values = current.values.get(enrollment.id, {})
-    record(
-        db,
-        actor,
-        "progress.read",
-        "enrollment",
-        enrollment.id,
-        patient_id=enrollment.patient_id,
-        detail={"weeks": weeks},
-    )
-    return ProgressRead(
+    progress = ProgressRead(
         enrollment_id=enrollment.id,
         program_id=enrollment.program_id,
         timezone=timezone,
@@ -201,3 +257,4 @@ def get_progress(db: Session, actor: Actor, enrollment_id: uuid.UUID, weeks: int
             ),
         ),
     )
+    return progress, min(changes_at)

@@ -5,13 +5,27 @@ running them for one enrollment.
 """
 
 import uuid
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import BindParameter, bindparam, select
+from sqlalchemy import (
+    BindParameter,
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
+from homeward.audit.reads import AuditedRead
 from homeward.enrollments.models import ClinicalEvent, Enrollment, PhaseChange
 from homeward.homework.models import Homework
 from homeward.programs.models import Phase, Program
+from homeward.progress.models import ProgressMark, ProgressSnapshot
 from homeward.sessions.models import (
     ROSTER_ATTENDANCE,
     Attendance,
@@ -72,12 +86,11 @@ SESSIONS = (
     )
 )
 
-# Homework due inside [start, end) and already due.
+# Homework due inside [start, end), due already or not yet.
 HOMEWORK = select(Homework.due_at, Homework.status, Homework.submitted_at).where(
     Homework.enrollment_id == ENROLLMENT_ID,
     Homework.due_at >= bindparam("start"),
     Homework.due_at < bindparam("end"),
-    Homework.due_at <= bindparam("now"),
 )
 
 EVENTS = (
@@ -95,3 +108,45 @@ PHASE_CHANGES = (
     .where(PhaseChange.enrollment_id == ENROLLMENT_ID)
     .order_by(PhaseChange.effective_on, PhaseChange.created_at)
 )
+
+GENERATION = select(ProgressMark.generation).where(ProgressMark.enrollment_id == ENROLLMENT_ID)
+
+# The snapshot of `weeks`, if it is current at `now`, with what the audit event names.
+_SNAPSHOT = cast(
+    "Select[Any]",
+    select(ProgressSnapshot.body, Enrollment.id, Enrollment.patient_id)
+    .join(Enrollment, Enrollment.id == ProgressSnapshot.enrollment_id)
+    .outerjoin(ProgressMark, ProgressMark.enrollment_id == ProgressSnapshot.enrollment_id)
+    .where(
+        ProgressSnapshot.enrollment_id == ENROLLMENT_ID,
+        ProgressSnapshot.weeks == bindparam("weeks"),
+        ProgressSnapshot.generation == func.coalesce(ProgressMark.generation, literal_column("0")),
+        # Not before it was computed either: a clock set back (in tests) sees no future.
+        ProgressSnapshot.computed_at <= bindparam("now"),
+        ProgressSnapshot.valid_until > bindparam("now"),
+    ),
+)
+CURRENT_SNAPSHOT = AuditedRead(
+    _SNAPSHOT,
+    action="progress.read",
+    resource_type="enrollment",
+    resource_column="id",
+    patient_column="patient_id",
+    detailed=True,
+)
+
+
+@cache
+def keep_snapshot(dialect: str) -> Insert:
+    """An INSERT of a snapshot that replaces the one of the same weeks."""
+    table = ProgressSnapshot.__table__
+    assert isinstance(table, Table)
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    replaced = ("generation", "computed_at", "valid_until", "body")
+    return cast(
+        Insert,
+        statement.on_conflict_do_update(
+            index_elements=[table.c.enrollment_id, table.c.weeks],
+            set_={column: statement.excluded[column] for column in replaced},
+        ),
+    )
