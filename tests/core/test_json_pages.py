@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from homeward.audit.service import Actor
 from homeward.enrollments import service as enrollments
-from homeward.enrollments.loading import read_item
+from homeward.enrollments.loading import SUMMARIZED, item_from_values, read_item
 from homeward.enrollments.models import EnrollmentStatus
 from homeward.enrollments.schemas import EnrollmentRead
 from homeward.json_pages import PageWriter
@@ -54,6 +54,22 @@ def test_an_enrollment_page_reads_as_its_models(db: Session, factories: Factorie
     for item in [read_item(row) for row in first + rest]:
         model = EnrollmentRead.model_validate(item)
         assert json.loads(enrollments._PAGES.item(item)) == json.loads(model.model_dump_json())
+
+
+def test_a_listed_enrollment_is_shaped_from_its_values_in_column_order(
+    db: Session, factories: Factories
+) -> None:
+    program = factories.program()
+    factories.phase(program, [factories.slot(program)])
+    factories.enrollment(program)
+    factories.enrollment(program, current_phase_id=None)
+    query = enrollments._LIST.query(PageParams(limit=50, cursor=None))
+    assert [column.key for column in query.statement.selected_columns] == SUMMARIZED
+    rows = db.connection().execute(query.statement, query.binds).all()
+    items = [item_from_values(row) for row in rows]
+    assert len(items) == 2 and items == [read_item(row._mapping) for row in rows]
+    # In the model's shape already: written as they are, not picked apart again.
+    assert enrollments._PAGES._shape.fits(items)
 
 
 def test_attendance_records_read_as_their_models(db: Session, factories: Factories) -> None:

@@ -18,7 +18,7 @@ can see) the same statement runs on the request's Session, followed by `record`.
 """
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol, cast
@@ -119,6 +119,9 @@ class AuditedList:
 
     action: str
     resource_type: str
+    # Each row's item from its values, in the statement's column order; without it, a
+    # dict by column name. Rows are built once, in their final shape.
+    item: Callable[[Sequence[Any]], dict[str, Any]] | None = None
     # By statement: a keyset list builds one per shape of filters, and keeps it.
     _postgres_sql: dict[int, tuple[Select[Any], str, list[str]]] = field(
         default_factory=dict, compare=False, repr=False
@@ -250,6 +253,8 @@ class PooledReads:
         async with self.pool.connection() as connection:
             cursor = await connection.execute(sql, bound)
             rows = await cursor.fetchall()
+        if listing.item is not None:
+            return list(map(listing.item, rows))
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
@@ -303,7 +308,8 @@ class SessionReads:
     ) -> list[dict[str, Any]]:
         def read_and_record() -> list[dict[str, Any]]:
             self.db.flush()
-            rows = as_dicts(self.db.connection().execute(page.statement, page.binds))
+            result = self.db.connection().execute(page.statement, page.binds)
+            rows = list(map(listing.item, result.all())) if listing.item else as_dicts(result)
             detail: dict[str, object] = {"count": min(len(rows), shown)}
             record(
                 self.db,

@@ -2,7 +2,7 @@
 
 import operator
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,25 +74,82 @@ def with_summaries(page: Subquery) -> Columns:
     )
 
 
-_own_values = operator.itemgetter(*_OWN)
-_patient_values = operator.itemgetter("patient_id", "mrn", "given_name", "family_name")
-_program_values = operator.itemgetter("program_id", "program_name", "timezone")
-_phase_values = operator.itemgetter("current_phase_id", "phase_name", "phase_order")
+# What `with_summaries` adds to `READ_COLUMNS`, in its order.
+SUMMARY_KEYS = [
+    "mrn",
+    "given_name",
+    "family_name",
+    "program_name",
+    "timezone",
+    "phase_name",
+    "phase_order",
+]
+# The columns of a `with_summaries` row, in order.
+SUMMARIZED = [*_OWN, *SUMMARY_KEYS]
+
+
+def item_from_values(values: Sequence[Any]) -> dict[str, Any]:
+    """A `with_summaries` row's values (in `SUMMARIZED` order) in the shape of
+    `EnrollmentRead`: a page builds fifty of these, one dict display each."""
+    (
+        id_,
+        patient_id,
+        program_id,
+        status,
+        current_phase_id,
+        phase_started_on,
+        primary_clinician_id,
+        admitted_on,
+        expected_end_on,
+        completed_on,
+        discharged_on,
+        discharge_reason,
+        version,
+        created_at,
+        updated_at,
+        mrn,
+        given_name,
+        family_name,
+        program_name,
+        timezone,
+        phase_name,
+        phase_order,
+    ) = values
+    return {
+        "id": id_,
+        "patient_id": patient_id,
+        "program_id": program_id,
+        "status": status,
+        "current_phase_id": current_phase_id,
+        "phase_started_on": phase_started_on,
+        "primary_clinician_id": primary_clinician_id,
+        "admitted_on": admitted_on,
+        "expected_end_on": expected_end_on,
+        "completed_on": completed_on,
+        "discharged_on": discharged_on,
+        "discharge_reason": discharge_reason,
+        "version": version,
+        "patient": {
+            "id": patient_id,
+            "mrn": mrn,
+            "given_name": given_name,
+            "family_name": family_name,
+        },
+        "program": {"id": program_id, "name": program_name, "timezone": timezone},
+        "current_phase": None
+        if current_phase_id is None
+        else {"id": current_phase_id, "name": phase_name, "order": phase_order},
+        "created_at": created_at,
+        "updated_at": updated_at,
+    }
+
+
+_summarized_values = operator.itemgetter(*SUMMARIZED)
 
 
 def read_item(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A `with_summaries` row in the shape of `EnrollmentRead`."""
-    # itemgetters rather than a loop of lookups: a page builds fifty of these.
-    item = dict(zip(_OWN, _own_values(row), strict=True))
-    item["patient"] = dict(
-        zip(("id", "mrn", "given_name", "family_name"), _patient_values(row), strict=True)
-    )
-    item["program"] = dict(zip(("id", "name", "timezone"), _program_values(row), strict=True))
-    phase = _phase_values(row)
-    item["current_phase"] = (
-        None if phase[0] is None else dict(zip(("id", "name", "order"), phase, strict=True))
-    )
-    return item
+    """A `with_summaries` row, by column name, in the shape of `EnrollmentRead`."""
+    return item_from_values(_summarized_values(row))
 
 
 def load_enrollment(

@@ -28,6 +28,7 @@ from homeward.enrollments.lifecycle import (
 from homeward.enrollments.loading import (
     READ_COLUMNS,
     flush_or_412,
+    item_from_values,
     load_enrollment,
     read_item,
     staff_id,
@@ -83,7 +84,7 @@ _LIST = KeysetQuery(
 )
 
 
-_LISTED = AuditedList("enrollment.list", "enrollment")
+_LISTED = AuditedList("enrollment.list", "enrollment", item=item_from_values)
 
 
 async def list_enrollments(
@@ -108,7 +109,7 @@ async def list_enrollments(
         patient_id=patient_id,
         clinician_id=actor.id if caseload == Caseload.mine else None,
     )
-    return _PAGES.page([read_item(row) for row in rows], next_cursor)
+    return _PAGES.page(rows, next_cursor)
 
 
 # Built once: composing this statement and its cache key cost more than running it.
