@@ -1,9 +1,11 @@
 """Engine, session factory, declarative base, and the request's Session (opened by its route)."""
 
 import uuid
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -166,13 +168,31 @@ def current_session() -> Session:
 
 
 def as_dicts(result: Result[Any]) -> list[dict[str, Any]]:
-    """A result's rows as plain dicts, for Pydantic to read.
+    """A result's rows as plain dicts, for Pydantic to read or JSON to be written from.
 
-    Pydantic reads a dict several times faster than a `RowMapping`, and zipping each
-    row's values with the keys costs less than converting the mapping.
+    Pydantic reads a dict several times faster than a `RowMapping`.
     """
-    keys = list(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result.all()]
+    make = dict_maker(tuple(result.keys()))
+    return list(map(make, result.all()))
+
+
+@lru_cache(maxsize=512)
+def dict_maker(keys: tuple[str, ...]) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """A function that makes `{key: value}` of a row's values, given in `keys` order.
+
+    It unpacks the row and returns a dict display, which builds a page of fifty rows in
+    a third of the time `dict(zip(keys, row))` takes; lists build one per request.
+    """
+    if not keys:
+        return lambda row: {}
+    names = [f"v{i}" for i in range(len(keys))]
+    # Keys go into the source as literals (repr); values never do.
+    entries = ", ".join(f"{key!r}: {name}" for key, name in zip(keys, names, strict=True))
+    source = f"def make(row):\n    {', '.join(names)}, = row\n    return {{{entries}}}\n"
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)
+    made: Callable[[Sequence[Any]], dict[str, Any]] = namespace["make"]
+    return made
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

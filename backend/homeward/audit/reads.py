@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from homeward.audit.models import AuditEvent
 from homeward.audit.service import Actor, audit_event, record
-from homeward.db import POSTGRES_SESSION_OPTIONS, as_dicts
+from homeward.db import POSTGRES_SESSION_OPTIONS, as_dicts, dict_maker
 from homeward.pagination import PageQuery
 
 # The event's own values, bound as parameters; what it is about comes from the read.
@@ -123,11 +123,11 @@ class AuditedList:
     # dict by column name. Rows are built once, in their final shape.
     item: Callable[[Sequence[Any]], dict[str, Any]] | None = None
     # By statement: a keyset list builds one per shape of filters, and keeps it.
-    _postgres_sql: dict[int, tuple[Select[Any], str, list[str]]] = field(
+    _postgres_sql: dict[int, tuple[Select[Any], str, tuple[str, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
-    def postgres_sql(self, page: PageQuery) -> tuple[str, list[str]]:
+    def postgres_sql(self, page: PageQuery) -> tuple[str, tuple[str, ...]]:
         """The page and its audit INSERT as one statement, and the page's column names."""
         composed = self._postgres_sql.get(id(page.statement))
         if composed is None or composed[0] is not page.statement:
@@ -141,7 +141,7 @@ class AuditedList:
             order = ", ".join(
                 f"read.{key} DESC" if page.descending else f"read.{key}" for key in page.order_keys
             )
-            columns = [str(column.key) for column in page.statement.selected_columns]
+            columns = tuple(str(column.key) for column in page.statement.selected_columns)
             composed = (page.statement, f"{sql} ORDER BY {order}", columns)
             self._postgres_sql[id(page.statement)] = composed
         return composed[1], composed[2]
@@ -253,9 +253,7 @@ class PooledReads:
         async with self.pool.connection() as connection:
             cursor = await connection.execute(sql, bound)
             rows = await cursor.fetchall()
-        if listing.item is not None:
-            return list(map(listing.item, rows))
-        return [dict(zip(columns, row, strict=True)) for row in rows]
+        return list(map(listing.item or dict_maker(columns), rows))
 
 
 class SessionReads:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from homeward.audit.reads import event_insert_sql, event_parameters
 from homeward.audit.service import Actor, audit_event
+from homeward.db import dict_maker
 from homeward.json_pages import PageWriter
 from homeward.sessions.attendance import attendance_rows, record_attendance_rows, recordable
 from homeward.sessions.schemas import AttendanceRead, AttendanceWrite
@@ -65,7 +66,7 @@ WHERE session_id = %(session_id)s AND enrollment_id NOT IN (SELECT enrollment_id
 ORDER BY enrollment_id
 """
 _LISTED_KEYS = ("enrollment_id", "status", "minutes_attended", "note")
-_SAVED_KEYS = tuple(AttendanceRead.model_fields)
+_saved_record = dict_maker(tuple(AttendanceRead.model_fields))
 _RECORDS_JSON = PageWriter(AttendanceRead)
 
 
@@ -128,4 +129,4 @@ async def _record_on_pool(
             },
         )
         saved = await cursor.fetchall()
-    return [dict(zip(_SAVED_KEYS, row, strict=True)) for row in saved]
+    return list(map(_saved_record, saved))
