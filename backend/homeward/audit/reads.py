@@ -87,8 +87,8 @@ class AuditedRead:
     resource_type: str
     resource_column: str
     patient_column: str
-    # Whether the event carries a `detail`, passed to `one`.
-    detailed: bool = False
+    # The columns of the read the event's `detail` holds, by name.
+    detail_columns: tuple[str, ...] = ()
     columns: list[str] = field(init=False, compare=False, repr=False)
     _postgres_sql: list[str] = field(default_factory=list, compare=False, repr=False)
 
@@ -103,8 +103,9 @@ class AuditedRead:
                 "resource_id": f"CAST(read.{self.resource_column} AS VARCHAR)",
                 "patient_id": f"read.{self.patient_column}",
             }
-            if self.detailed:
-                about["detail"] = f"CAST(%({_PARAMETER_PREFIX}detail)s AS JSON)"
+            if self.detail_columns:
+                pairs = [f"{_literal(name)}, read.{name}" for name in self.detail_columns]
+                about["detail"] = f"json_build_object({', '.join(pairs)})"
             sql = _with_audit(self.statement, self.action, self.resource_type, about)
             self._postgres_sql.append(sql)
         return self._postgres_sql[0]
@@ -149,15 +150,9 @@ class AuditedList:
 
 class AuditedReads(Protocol):
     async def one(
-        self,
-        read: AuditedRead,
-        actor: Actor,
-        parameters: Mapping[str, Any],
-        detail: dict[str, object] | None = None,
+        self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
     ) -> dict[str, Any] | None:
-        """The row `read` finds, as a dict, with its audit event committed; None if none.
-
-        `detail` goes into the event if `read` is `detailed`."""
+        """The row `read` finds, as a dict, with its audit event committed; None if none."""
         ...
 
     async def page(
@@ -219,17 +214,9 @@ class PooledReads:
         self.pool = pool
 
     async def one(
-        self,
-        read: AuditedRead,
-        actor: Actor,
-        parameters: Mapping[str, Any],
-        detail: dict[str, object] | None = None,
+        self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
     ) -> dict[str, Any] | None:
         bound = _read_event_parameters(actor, read.action, read.resource_type)
-        if read.detailed:
-            bound[f"{_PARAMETER_PREFIX}detail"] = (
-                None if detail is None else Json(detail, _json_text)
-            )
         bound.update(_plain(parameters))
         async with self.pool.connection() as connection:
             cursor = await connection.execute(read.postgres_sql(), bound)
@@ -263,20 +250,12 @@ class SessionReads:
         self.db = db
 
     async def one(
-        self,
-        read: AuditedRead,
-        actor: Actor,
-        parameters: Mapping[str, Any],
-        detail: dict[str, object] | None = None,
+        self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
     ) -> dict[str, Any] | None:
-        return await anyio.to_thread.run_sync(self.one_now, read, actor, parameters, detail)
+        return await anyio.to_thread.run_sync(self.one_now, read, actor, parameters)
 
     def one_now(
-        self,
-        read: AuditedRead,
-        actor: Actor,
-        parameters: Mapping[str, Any],
-        detail: dict[str, object] | None = None,
+        self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
     ) -> dict[str, Any] | None:
         rows = as_dicts(self.db.connection().execute(read.statement, dict(parameters)))
         if not rows:
@@ -290,7 +269,7 @@ class SessionReads:
             read.resource_type,
             resource_id,
             patient_id=row[read.patient_column],
-            detail=detail if read.detailed else None,
+            detail={name: row[name] for name in read.detail_columns} or None,
         )
         self.db.commit()
         return row

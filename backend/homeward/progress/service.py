@@ -89,7 +89,7 @@ async def get_progress(
     """The progress view as JSON: the kept snapshot while it is current, else computed
     afresh on the Session `session()` opens."""
     parameters = {"enrollment_id": enrollment_id, "weeks": weeks, "now": clock.now()}
-    kept = await reads.one(statements.CURRENT_SNAPSHOT, actor, parameters, {"weeks": weeks})
+    kept = await reads.one(statements.CURRENT_SNAPSHOT, actor, parameters)
     if kept is not None:
         body: bytes = kept["body"]
         return body

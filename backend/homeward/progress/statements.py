@@ -114,7 +114,7 @@ GENERATION = select(ProgressMark.generation).where(ProgressMark.enrollment_id ==
 # The snapshot of `weeks`, if it is current at `now`, with what the audit event names.
 _SNAPSHOT = cast(
     "Select[Any]",
-    select(ProgressSnapshot.body, Enrollment.id, Enrollment.patient_id)
+    select(ProgressSnapshot.body, ProgressSnapshot.weeks, Enrollment.id, Enrollment.patient_id)
     .join(Enrollment, Enrollment.id == ProgressSnapshot.enrollment_id)
     .outerjoin(ProgressMark, ProgressMark.enrollment_id == ProgressSnapshot.enrollment_id)
     .where(
@@ -132,7 +132,7 @@ CURRENT_SNAPSHOT = AuditedRead(
     resource_type="enrollment",
     resource_column="id",
     patient_column="patient_id",
-    detailed=True,
+    detail_columns=("weeks",),
 )
 
 
