@@ -89,6 +89,9 @@ class AuditedRead:
     patient_column: str
     # The columns of the read the event's `detail` holds, by name.
     detail_columns: tuple[str, ...] = ()
+    # The row's item from its values, in the statement's column order; without it, a
+    # dict by column name. It must keep `resource_column` and `patient_column`.
+    item: Callable[[Sequence[Any]], dict[str, Any]] | None = None
     columns: list[str] = field(init=False, compare=False, repr=False)
     _postgres_sql: list[str] = field(default_factory=list, compare=False, repr=False)
 
@@ -221,7 +224,9 @@ class PooledReads:
         async with self.pool.connection() as connection:
             cursor = await connection.execute(read.postgres_sql(), bound)
             row = await cursor.fetchone()
-        return None if row is None else dict(zip(read.columns, row, strict=True))
+        if row is None:
+            return None
+        return (read.item or dict_maker(tuple(read.columns)))(row)
 
     async def page(
         self,
@@ -257,10 +262,10 @@ class SessionReads:
     def one_now(
         self, read: AuditedRead, actor: Actor, parameters: Mapping[str, Any]
     ) -> dict[str, Any] | None:
-        rows = as_dicts(self.db.connection().execute(read.statement, dict(parameters)))
-        if not rows:
+        found = self.db.connection().execute(read.statement, dict(parameters)).first()
+        if found is None:
             return None
-        row = rows[0]
+        row = (read.item or dict_maker(tuple(read.columns)))(found)
         resource_id: uuid.UUID = row[read.resource_column]
         record(
             self.db,

@@ -1,8 +1,7 @@
 """Loading enrollments and the small helpers every enrollment service shares."""
 
-import operator
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -142,14 +141,6 @@ def item_from_values(values: Sequence[Any]) -> dict[str, Any]:
         "created_at": created_at,
         "updated_at": updated_at,
     }
-
-
-_summarized_values = operator.itemgetter(*SUMMARIZED)
-
-
-def read_item(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A `with_summaries` row, by column name, in the shape of `EnrollmentRead`."""
-    return item_from_values(_summarized_values(row))
 
 
 def load_enrollment(

@@ -30,7 +30,6 @@ from homeward.enrollments.loading import (
     flush_or_412,
     item_from_values,
     load_enrollment,
-    read_item,
     staff_id,
     with_summaries,
 )
@@ -121,6 +120,7 @@ _READ_ONE = AuditedRead(
     resource_type="enrollment",
     resource_column="id",
     patient_column="patient_id",
+    item=item_from_values,
 )
 
 
@@ -132,7 +132,7 @@ async def get_enrollment(
     row = await reads.one(_READ_ONE, actor, {"enrollment_id": enrollment_id})
     if row is None:
         raise EnrollmentNotFound()
-    return _PAGES.item(read_item(row)), row["version"]
+    return _PAGES.item(row), row["version"]
 
 
 def _check_clinician(db: Session, user_id: uuid.UUID | None) -> None:
