@@ -9,7 +9,9 @@ plain text in one go. SQLite, in-process, takes the executemany as it is.
 """
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from enum import Enum
+from functools import partial
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, bindparam, func, insert, select, update
@@ -56,6 +58,40 @@ def insert_rows(
                 if values[i] is not None or not none_as_null:
                     values[i] = dumps(values[i])
             copy.write_row(values)
+
+
+def insert_dicts(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows`, dicts with the same keys, as an INSERT through SQLAlchemy would: a
+    column they leave out takes its Python default, and enum members go in as values."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), list(rows))
+        return
+    given: set[str] = set().union(*rows)
+    fills: dict[str, Callable[[], Any]] = {}
+    for column in table.columns:
+        default = column.default
+        if default is None or not (default.is_scalar or default.is_callable):
+            continue
+        arg: Any = default.arg  # type: ignore[attr-defined]
+        # A callable default takes SQLAlchemy's execution context, which these ignore.
+        fills[column.name] = partial(arg, None) if default.is_callable else partial(_same, arg)
+    columns = [
+        column.name for column in table.columns if column.name in given or column.name in fills
+    ]
+
+    def value(row: Mapping[str, Any], name: str) -> Any:
+        found = row[name] if name in row else fills[name]() if name in fills else None
+        return found.value if isinstance(found, Enum) else found
+
+    insert_rows(
+        connection, table, columns, [tuple(value(row, name) for name in columns) for row in rows]
+    )
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def update_rows(

@@ -15,17 +15,15 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import Enum
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Table, insert, text
+from sqlalchemy import Engine, Table, text
 from sqlalchemy.orm import Session
 
 from homeward import clock
 from homeward.auth.models import Role, User
-from homeward.bulk import insert_rows
+from homeward.bulk import insert_dicts
 from homeward.enrollments.models import (
     ClinicalEvent,
     Enrollment,
@@ -77,45 +75,13 @@ def bulk_insert(db: Session, target: type[Any] | Table, rows: Sequence[Row]) -> 
     """Insert `rows` in chunks; nothing enters the identity map.
 
     A mapped class goes in as its table: these rows need nothing from the ORM. On
-    PostgreSQL each chunk is one `COPY`: an executemany there is one statement per
-    row, and each statement also runs the progress-counting triggers once.
+    PostgreSQL each chunk is one `COPY` (`bulk.insert_dicts`): an executemany there is
+    one statement per row, and each statement also runs the progress-counting triggers.
     """
     table = target if isinstance(target, Table) else target.__table__
     connection = db.connection()
     for start in range(0, len(rows), CHUNK_SIZE):
-        chunk = rows[start : start + CHUNK_SIZE]
-        if connection.dialect.name == "postgresql":
-            columns, values = _with_defaults(table, chunk)
-            insert_rows(connection, table, columns, values)
-        else:
-            db.execute(insert(table), list(chunk))
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _with_defaults(table: Table, rows: Sequence[Row]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The rows as value tuples, with each column's Python default where a row has none
-    (as an INSERT through SQLAlchemy would), and enum members as their values."""
-    given: set[str] = set().union(*rows)
-    fills: dict[str, Callable[[], Any]] = {}
-    for column in table.columns:
-        default = column.default
-        if default is None or not (default.is_scalar or default.is_callable):
-            continue
-        arg: Any = default.arg  # type: ignore[attr-defined]
-        # A callable default takes SQLAlchemy's execution context, which these ignore.
-        fills[column.name] = partial(arg, None) if default.is_callable else partial(_same, arg)
-    columns = [
-        column.name for column in table.columns if column.name in given or column.name in fills
-    ]
-
-    def value(row: Row, name: str) -> Any:
-        found = row[name] if name in row else fills[name]() if name in fills else None
-        return found.value if isinstance(found, Enum) else found
-
-    return columns, [tuple(value(row, name) for name in columns) for row in rows]
+        insert_dicts(connection, table, rows[start : start + CHUNK_SIZE])
 
 
 def new_id(rng: random.Random | None = None) -> uuid.UUID:

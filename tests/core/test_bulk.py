@@ -1,12 +1,13 @@
 """Bulk writes land the same rows on both databases: COPY and arrays on PostgreSQL."""
 
 from datetime import date
+from enum import StrEnum
 
 import pytest
 from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
-from homeward.bulk import insert_rows, update_rows
+from homeward.bulk import insert_dicts, insert_rows, update_rows
 from tests.statements import count_queries
 
 PROBE = Table(
@@ -62,4 +63,36 @@ def test_update_rows_pairs_each_key_with_its_values(db: Session, probe: Table) -
         (2, "n2", None, 1),
         (3, "third", date(2026, 1, 3), 2),
         (4, "n4", None, 1),
+    ]
+
+
+class _Mood(StrEnum):
+    calm = "calm"
+
+
+DEFAULTED = Table(
+    "bulk_defaulted_probe",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("note", String(40), default="none given"),
+    Column("token", String(40), default=lambda: "made"),
+    Column("mood", String(16)),
+    Column("day", Date),
+)
+
+
+def test_insert_dicts_fills_defaults_as_an_insert_would(db: Session) -> None:
+    DEFAULTED.create(db.connection())
+    rows = [
+        {"id": 1, "mood": _Mood.calm, "day": None},
+        {"id": 2, "mood": None, "day": date(2026, 3, 1)},
+    ]
+    with count_queries(db) as statements:
+        insert_dicts(db.connection(), DEFAULTED, rows)
+    # One COPY on PostgreSQL; SQLite's executemany is one statement too.
+    assert len(statements) == 1
+    stored = db.execute(select(DEFAULTED).order_by(DEFAULTED.c.id)).all()
+    assert [tuple(row) for row in stored] == [
+        (1, "none given", "made", "calm", None),
+        (2, "none given", "made", None, date(2026, 3, 1)),
     ]

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from homeward.audit.models import AuditEvent
 from homeward.audit.service import Actor, audit_event, record
-from homeward.db import POSTGRES_SESSION_OPTIONS, as_dicts, dict_maker
+from homeward.db import POSTGRES_SESSION_OPTIONS, dict_maker
 from homeward.pagination import PageQuery
 
 # The event's own values, bound as parameters; what it is about comes from the read.
@@ -93,11 +93,16 @@ class AuditedRead:
     # dict by column name. It must keep `resource_column` and `patient_column`.
     item: Callable[[Sequence[Any]], dict[str, Any]] | None = None
     columns: list[str] = field(init=False, compare=False, repr=False)
+    # `item`, or else a dict by column name: what `one` makes of the row it finds.
+    row_item: Callable[[Sequence[Any]], dict[str, Any]] = field(
+        init=False, compare=False, repr=False
+    )
     _postgres_sql: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         keys = [column.key for column in self.statement.selected_columns]
         object.__setattr__(self, "columns", keys)
+        object.__setattr__(self, "row_item", self.item or dict_maker(tuple(keys)))
 
     def postgres_sql(self) -> str:
         """The read and its audit INSERT as one PostgreSQL statement, composed once."""
@@ -224,9 +229,7 @@ class PooledReads:
         async with self.pool.connection() as connection:
             cursor = await connection.execute(read.postgres_sql(), bound)
             row = await cursor.fetchone()
-        if row is None:
-            return None
-        return (read.item or dict_maker(tuple(read.columns)))(row)
+        return None if row is None else read.row_item(row)
 
     async def page(
         self,
@@ -265,7 +268,7 @@ class SessionReads:
         found = self.db.connection().execute(read.statement, dict(parameters)).first()
         if found is None:
             return None
-        row = (read.item or dict_maker(tuple(read.columns)))(found)
+        row = read.row_item(found)
         resource_id: uuid.UUID = row[read.resource_column]
         record(
             self.db,
@@ -291,7 +294,7 @@ class SessionReads:
         def read_and_record() -> list[dict[str, Any]]:
             self.db.flush()
             result = self.db.connection().execute(page.statement, page.binds)
-            rows = list(map(listing.item, result.all())) if listing.item else as_dicts(result)
+            rows = list(map(listing.item or dict_maker(tuple(result.keys())), result.all()))
             detail: dict[str, object] = {"count": min(len(rows), shown)}
             record(
                 self.db,
