@@ -159,6 +159,33 @@ def test_every_input_of_the_view_counts_a_change(db: Session, factories: Factori
     assert _generation(db, elsewhere.id) == untouched
 
 
+def test_an_attendance_update_counts_only_what_the_view_reads(
+    db: Session, factories: Factories
+) -> None:
+    place = clinic(factories)
+    enrollment = enroll(factories, place)
+    treatment_session = session(factories, place, enrollment, AS_OF, None)
+    record = Attendance(
+        session_id=treatment_session.id,
+        enrollment_id=enrollment.id,
+        status=AttendanceStatus.present,
+        minutes_attended=180,
+    )
+    db.add(record)
+    recorded = _generation(db, enrollment.id)
+
+    # A re-save that corrects a note: the view reads neither the note nor who recorded it.
+    record.note = "arrived with a friend"
+    record.recorded_at = record.recorded_at + timedelta(minutes=5)
+    assert _generation(db, enrollment.id) == recorded
+
+    record.status = AttendanceStatus.late
+    assert _generation(db, enrollment.id) > recorded
+    recorded = _generation(db, enrollment.id)
+    record.minutes_attended = 120
+    assert _generation(db, enrollment.id) > recorded
+
+
 def _sql(statements: list[str]) -> list[str]:
     # Without the test transaction's savepoints around each request.
     return [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]

@@ -6,15 +6,26 @@ records they leave and their audit events are compared.
 """
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from psycopg import AsyncConnection
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from homeward.audit.models import AuditEvent
 from homeward.main import create_app
-from homeward.sessions.models import Attendance, SessionStatus, TreatmentSession
+from homeward.programs.models import Program
+from homeward.sessions import attendance_pooled
+from homeward.sessions.models import (
+    Attendance,
+    RosterEntry,
+    SessionStatus,
+    TreatmentSession,
+)
+from tests.factories import Factories
 from tests.served_clinic import Clinic, clinic, signed_in
 
 __all__ = ["clinic"]  # the fixture, used by name
@@ -149,3 +160,147 @@ def test_a_pooled_save_refuses_a_missing_or_cancelled_session(clinic: Clinic) ->
     assert cancelled.status_code == 409
     assert _records(clinic) == []
     assert _write_events(clinic) == []
+
+
+def _saved_since(clinic: Clinic, change: Any) -> None:
+    clinic.session.execute(change)
+    clinic.session.commit()
+
+
+def test_the_save_function_refuses_a_session_changed_since_it_was_read(clinic: Clinic) -> None:
+    starts_at = clinic.session.scalar(
+        select(TreatmentSession.starts_at).where(TreatmentSession.id == clinic.treatment_session_id)
+    )
+    assert starts_at is not None
+    call = text(
+        "SELECT * FROM save_attendance(:id, 'group_therapy', 'scheduled', :starts_at, "
+        ":ends_at, CAST(:listed AS json), NULL, now())"
+    )
+    listed = f'[{{"enrollment_id": "{clinic.enrollment_id}", "status": "present", '
+    listed += '"minutes_attended": 180}]'
+    with pytest.raises(DBAPIError) as refused:
+        # Read as ending an hour after it does.
+        clinic.session.execute(
+            call,
+            {
+                "id": clinic.treatment_session_id,
+                "starts_at": starts_at,
+                "ends_at": starts_at + timedelta(hours=4),
+                "listed": listed,
+            },
+        )
+    assert getattr(refused.value.orig, "sqlstate", None) == attendance_pooled.SESSION_CHANGED
+    clinic.session.rollback()
+    saved = clinic.session.execute(
+        call,
+        {
+            "id": clinic.treatment_session_id,
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=3),
+            "listed": listed,
+        },
+    ).all()
+    assert [(row.enrollment_id, row.status, row.minutes_attended) for row in saved] == [
+        (clinic.enrollment_id, "present", 180)
+    ]
+
+
+def test_a_save_is_decided_on_the_session_as_it_is_now_not_as_last_read(clinic: Clinic) -> None:
+    """Each save below follows a change made behind the server's back, after the server
+    last read the session."""
+    pooled, _ = _clients(clinic)
+    url = f"/api/v1/sessions/{clinic.treatment_session_id}/attendance"
+    mine, other = str(clinic.enrollment_id), str(clinic.other_enrollment_id)
+    this_session = TreatmentSession.id == clinic.treatment_session_id
+    program_id = clinic.session.scalar(select(TreatmentSession.program_id).where(this_session))
+    factories = Factories(clinic.session)
+    with pooled:
+        signed_in(pooled, clinic.email)
+        assert pooled.put(url, json=[{"enrollment_id": mine, "status": "present"}]).is_success
+
+        # An hour longer: "present" is the new length.
+        ends_at = clinic.session.scalar(select(TreatmentSession.ends_at).where(this_session))
+        assert ends_at is not None
+        _saved_since(
+            clinic,
+            update(TreatmentSession)
+            .where(this_session)
+            .values(ends_at=ends_at + timedelta(hours=1)),
+        )
+        longer = pooled.put(url, json=[{"enrollment_id": mine, "status": "present"}])
+
+        # Rostered since: accepted.
+        program = clinic.session.get(Program, program_id)
+        assert program is not None
+        newcomer = factories.enrollment(program)
+        clinic.session.add(
+            RosterEntry(session_id=clinic.treatment_session_id, enrollment_id=newcomer.id)
+        )
+        clinic.session.commit()
+        rostered = pooled.put(
+            url,
+            json=[{"enrollment_id": str(newcomer.id), "status": "late", "minutes_attended": 30}],
+        )
+
+        # Taken off the roster since: refused.
+        _saved_since(
+            clinic,
+            delete(RosterEntry).where(
+                RosterEntry.session_id == clinic.treatment_session_id,
+                RosterEntry.enrollment_id == clinic.other_enrollment_id,
+            ),
+        )
+        unrostered = pooled.put(url, json=[{"enrollment_id": other, "status": "present"}])
+
+        _saved_since(
+            clinic, update(TreatmentSession).where(this_session).values(status="cancelled")
+        )
+        cancelled = pooled.put(url, json=[{"enrollment_id": mine, "status": "present"}])
+
+        _saved_since(clinic, delete(Attendance))
+        _saved_since(clinic, delete(RosterEntry))
+        _saved_since(clinic, delete(TreatmentSession).where(this_session))
+        deleted = pooled.put(url, json=[{"enrollment_id": mine, "status": "present"}])
+
+    assert longer.status_code == 200, longer.text
+    assert [(r["enrollment_id"], r["minutes_attended"]) for r in longer.json()] == [(mine, 240)]
+    assert rostered.status_code == 200, rostered.text
+    assert {r["enrollment_id"] for r in rostered.json()} == {mine, str(newcomer.id)}
+    assert (unrostered.status_code, unrostered.json()["errors"][0]["loc"]) == (
+        422,
+        ["body", 0, "enrollment_id"],
+    )
+    assert cancelled.status_code == 409
+    assert deleted.status_code == 404
+    # Only the saves that succeeded are recorded.
+    assert [event.detail for event in _write_events(clinic)] == [
+        {"enrollment_ids": [mine]},
+        {"enrollment_ids": [mine]},
+        {"enrollment_ids": [str(newcomer.id)]},
+    ]
+
+
+def test_a_session_saved_before_is_saved_in_one_statement(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements: list[str] = []
+    execute = AsyncConnection.execute
+
+    async def counted(self: AsyncConnection[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        statements.append(str(query))
+        return await execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncConnection, "execute", counted)
+    pooled, _ = _clients(clinic)
+    url = f"/api/v1/sessions/{clinic.treatment_session_id}/attendance"
+    body = [{"enrollment_id": str(clinic.enrollment_id), "status": "present"}]
+    with pooled:
+        signed_in(pooled, clinic.email)
+        assert pooled.put(url, json=body).is_success
+        first = len(statements)
+        second = pooled.put(url, json=body)
+
+    assert second.is_success
+    assert first >= 2  # the session read, then saved (and whatever signing in ran)
+    [saved] = statements[first:]
+    assert "save_attendance" in saved

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, cast
 
 from pydantic import TypeAdapter
@@ -160,7 +161,7 @@ def recordable(actor: Actor, session: Mapping[Any, Any] | None) -> Mapping[Any, 
 
 def attendance_rows(
     session: Mapping[str, Any],
-    rostered: set[uuid.UUID],
+    rostered: AbstractSet[uuid.UUID],
     items: Sequence[AttendanceWrite],
     actor: Actor,
 ) -> list[dict[str, Any]]:

@@ -1,83 +1,103 @@
 """Attendance saved from the event loop: on the server's pool of PostgreSQL connections.
 
-A 30-person save through the request's Session cost a worker-thread hop, the ORM's
-transaction bookkeeping and five statements. Here it is one transaction of two
-statements: the session locked and read with its roster, then, once the list is
-checked (by the same rules as `attendance.record_attendance`), the records written,
-the audit event inserted and the session's records read back, together. Without a
-pool (SQLite, and tests' rolled-back transactions) `save_attendance` runs the Session's
-`attendance.record_attendance_rows` in a worker thread.
+The list is checked in Python (by the same rules as `attendance.record_attendance`)
+against the session and its roster as last read. Then one statement, its own
+transaction, has `save_attendance` (migration 0012) save it and read the session's
+records back, with the audit event, once it has made sure, under the session's row
+lock, that the session is still as it was read; each record's reference to its roster
+entry makes sure of the roster. The lock is held only while that statement runs: a
+second save of the same session waits for no round trip of the first's.
+
+The session as last read is kept in this process (`_recently_read`), so a save of a
+session saved before takes that one statement. Nothing is decided on a kept copy but
+success: a refusal is decided again on a fresh read, and a save that finds the session
+or roster changed is checked and saved again, inside a transaction that holds the lock
+from the read on.
+
+Without a pool (SQLite, and tests' rolled-back transactions) `save_attendance` runs
+the Session's `attendance.record_attendance_rows` in a worker thread.
 """
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
 import orjson
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, errors
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.orm import Session
 
 from homeward.audit.reads import event_insert_sql, event_parameters
 from homeward.audit.service import Actor, audit_event
 from homeward.db import dict_maker
+from homeward.errors import DomainError
 from homeward.json_pages import PageWriter
 from homeward.sessions.attendance import attendance_rows, record_attendance_rows, recordable
 from homeward.sessions.schemas import AttendanceRead, AttendanceWrite
 
-_SAVED_COLUMNS = ", ".join(AttendanceRead.model_fields)
+# The SQLSTATE `save_attendance` raises when the session is no longer as it was read.
+SESSION_CHANGED = "HWA01"
 
-# Locked as the Session path locks it: of two saves of the same session at once, the
-# second waits, then reads the roster and replaces the records as the first left them.
-_LOCKED_SESSION_AND_ROSTER = """
+_SESSION_AND_ROSTER = """
 SELECT s.id, s.session_type, s.status, s.starts_at, s.ends_at,
        ARRAY(SELECT r.enrollment_id FROM session_roster AS r WHERE r.session_id = s.id)
 FROM treatment_sessions AS s
 WHERE s.id = %(session_id)s
-FOR UPDATE OF s
 """
+_LOCKED_SESSION_AND_ROSTER = _SESSION_AND_ROSTER + "FOR UPDATE OF s"
 _SESSION_COLUMNS = ("id", "session_type", "status", "starts_at", "ends_at")
 
 # The list goes as one JSON text rather than an array per column: psycopg dumps arrays
 # value by value in Python (py-spy put that at a sixth of the server's time).
-# Rows a CTE writes are not visible to the same statement's reads of the table: the
-# session's records are the rows written, and those of the enrollments not listed.
-_WRITE_AND_READ_BACK = f"""
-WITH listed AS (
-    SELECT * FROM json_to_recordset(CAST(%(listed)s AS json))
-         AS listed (enrollment_id uuid, status varchar, minutes_attended integer, note text)
-), written AS (
-    INSERT INTO attendance (session_id, enrollment_id, status, minutes_attended, note,
-                            recorded_by_id, recorded_at)
-    SELECT %(session_id)s, listed.enrollment_id, listed.status, listed.minutes_attended,
-           listed.note, %(recorded_by_id)s, %(recorded_at)s
-    FROM listed
-    ON CONFLICT (session_id, enrollment_id) DO UPDATE SET
-        status = excluded.status, minutes_attended = excluded.minutes_attended,
-        note = excluded.note, recorded_by_id = excluded.recorded_by_id,
-        recorded_at = excluded.recorded_at
-    RETURNING {_SAVED_COLUMNS}
+_SAVE = f"""
+WITH saved AS (
+    SELECT * FROM save_attendance(
+        %(session_id)s, CAST(%(session_type)s AS varchar), CAST(%(status)s AS varchar),
+        %(starts_at)s, %(ends_at)s, CAST(%(listed)s AS json), %(recorded_by_id)s,
+        %(recorded_at)s)
 ), audit AS ({event_insert_sql()})
-SELECT {_SAVED_COLUMNS} FROM written
-UNION ALL
-SELECT {_SAVED_COLUMNS} FROM attendance
-WHERE session_id = %(session_id)s AND enrollment_id NOT IN (SELECT enrollment_id FROM listed)
-ORDER BY enrollment_id
+SELECT * FROM saved
 """
 _LISTED_KEYS = ("enrollment_id", "status", "minutes_attended", "note")
 _saved_record = dict_maker(tuple(AttendanceRead.model_fields))
 _RECORDS_JSON = PageWriter(AttendanceRead)
 
 
-async def _locked_session(
-    connection: AsyncConnection[Any], session_id: uuid.UUID
-) -> tuple[dict[str, Any] | None, set[uuid.UUID]]:
-    cursor = await connection.execute(_LOCKED_SESSION_AND_ROSTER, {"session_id": session_id})
-    row = await cursor.fetchone()
-    if row is None:
-        return None, set()
-    return dict(zip(_SESSION_COLUMNS, row[:-1], strict=True)), set(row[-1])
+@dataclass(frozen=True, slots=True)
+class _SessionAsRead:
+    session: dict[str, Any] | None  # None: there was no such session
+    roster: frozenset[uuid.UUID]
+
+
+class _RecentlyRead:
+    """The last `size` sessions read, most recent last. Used from the event loop only."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._sessions: OrderedDict[uuid.UUID, _SessionAsRead] = OrderedDict()
+
+    def get(self, session_id: uuid.UUID) -> _SessionAsRead | None:
+        found = self._sessions.get(session_id)
+        if found is not None:
+            self._sessions.move_to_end(session_id)
+        return found
+
+    def keep(self, session_id: uuid.UUID, read: _SessionAsRead) -> None:
+        self._sessions[session_id] = read
+        self._sessions.move_to_end(session_id)
+        if len(self._sessions) > self.size:
+            self._sessions.popitem(last=False)
+
+
+# A clinic's sessions of the day, many times over.
+_recently_read = _RecentlyRead(512)
+
+
+class _SessionChanged(Exception):
+    """The session or its roster is no longer as the list was checked against."""
 
 
 async def save_attendance(
@@ -105,28 +125,69 @@ async def _record_on_pool(
     items: Sequence[AttendanceWrite],
 ) -> list[dict[str, Any]]:
     """`attendance.record_attendance`, on a pooled connection: the session's records."""
-    async with pool.connection() as connection, connection.transaction():
-        found, rostered = await _locked_session(connection, session_id)
-        rows = attendance_rows(recordable(actor, found), rostered, items, actor)
-        event = audit_event(
-            actor,
-            "attendance.write",
-            "session",
-            session_id,
-            # UUIDs, not their text: orjson writes them as the same strings, for less.
-            detail={"enrollment_ids": [row["enrollment_id"] for row in rows]},
-        )
-        cursor = await connection.execute(
-            _WRITE_AND_READ_BACK,
-            {
-                "session_id": session_id,
-                "recorded_by_id": actor.id,
-                "recorded_at": rows[0]["recorded_at"],
-                "listed": orjson.dumps(
-                    [{key: row[key] for key in _LISTED_KEYS} for row in rows]
-                ).decode(),
-                **event_parameters(event),
-            },
-        )
-        saved = await cursor.fetchall()
-    return list(map(_saved_record, saved))
+    async with pool.connection() as connection:
+        kept = _recently_read.get(session_id)
+        if kept is not None:
+            try:
+                return await _check_and_save(connection, actor, kept, items)
+            except (DomainError, _SessionChanged):
+                pass  # decided again on what the database holds now
+        try:
+            read = await _read(connection, _SESSION_AND_ROSTER, session_id)
+            return await _check_and_save(connection, actor, read, items)
+        except _SessionChanged:
+            pass
+        async with connection.transaction():
+            read = await _read(connection, _LOCKED_SESSION_AND_ROSTER, session_id)
+            return await _check_and_save(connection, actor, read, items)
+
+
+async def _read(
+    connection: AsyncConnection[Any], statement: str, session_id: uuid.UUID
+) -> _SessionAsRead:
+    cursor = await connection.execute(statement, {"session_id": session_id})
+    row = await cursor.fetchone()
+    if row is None:
+        return _SessionAsRead(None, frozenset())
+    read = _SessionAsRead(dict(zip(_SESSION_COLUMNS, row[:-1], strict=True)), frozenset(row[-1]))
+    _recently_read.keep(session_id, read)
+    return read
+
+
+async def _check_and_save(
+    connection: AsyncConnection[Any],
+    actor: Actor,
+    read: _SessionAsRead,
+    items: Sequence[AttendanceWrite],
+) -> list[dict[str, Any]]:
+    session = recordable(actor, read.session)
+    rows = attendance_rows(session, read.roster, items, actor)
+    event = audit_event(
+        actor,
+        "attendance.write",
+        "session",
+        session["id"],
+        # UUIDs, not their text: orjson writes them as the same strings, for less.
+        detail={"enrollment_ids": [row["enrollment_id"] for row in rows]},
+    )
+    parameters = {
+        "session_id": session["id"],
+        "session_type": session["session_type"],
+        "status": session["status"],
+        "starts_at": session["starts_at"],
+        "ends_at": session["ends_at"],
+        "recorded_by_id": actor.id,
+        "recorded_at": rows[0]["recorded_at"],
+        "listed": orjson.dumps([{key: row[key] for key in _LISTED_KEYS} for row in rows]).decode(),
+        **event_parameters(event),
+    }
+    try:
+        cursor = await connection.execute(_SAVE, parameters)
+    except errors.ForeignKeyViolation as error:
+        # An enrollment listed was taken off the roster (or deleted) since it was read.
+        raise _SessionChanged() from error
+    except errors.Error as error:
+        if error.sqlstate == SESSION_CHANGED:
+            raise _SessionChanged() from error
+        raise
+    return list(map(_saved_record, await cursor.fetchall()))
