@@ -16,7 +16,7 @@ from homeward.partners.models import Partner, PartnerApiKey
 from homeward.patients.models import Consent, Patient, PatientContact
 from homeward.programs.models import Phase, Program, Slot
 from homeward.progress.models import ProgressMark, ProgressSnapshot
-from homeward.sessions.models import Attendance, RosterEntry, TreatmentSession
+from homeward.sessions.models import Attendance, RosterEntry, SessionTally, TreatmentSession
 from homeward.tapering.models import EvaluationRun, Recommendation, TaperingRuleSet
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "ProgressSnapshot",
     "Recommendation",
     "RosterEntry",
+    "SessionTally",
     "Slot",
     "StatusChange",
     "TaperingRuleSet",

@@ -216,7 +216,11 @@ def _plain(binds: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class PooledReads:
-    """`AuditedReads` on PostgreSQL: one statement on a pooled autocommit connection."""
+    """`AuditedReads` on PostgreSQL: one statement on a pooled autocommit connection.
+
+    Results come in binary: UUIDs, times and bytes arrive without text to parse (a kept
+    progress body would otherwise come as hex, twice its size).
+    """
 
     def __init__(self, pool: AsyncConnectionPool[AsyncConnection[Any]]) -> None:
         self.pool = pool
@@ -227,7 +231,7 @@ class PooledReads:
         bound = _read_event_parameters(actor, read.action, read.resource_type)
         bound.update(_plain(parameters))
         async with self.pool.connection() as connection:
-            cursor = await connection.execute(read.postgres_sql(), bound)
+            cursor = await connection.execute(read.postgres_sql(), bound, binary=True)
             row = await cursor.fetchone()
         return None if row is None else read.row_item(row)
 
@@ -246,7 +250,7 @@ class PooledReads:
         bound[f"{_PARAMETER_PREFIX}shown"] = shown
         sql, columns = listing.postgres_sql(page)
         async with self.pool.connection() as connection:
-            cursor = await connection.execute(sql, bound)
+            cursor = await connection.execute(sql, bound, binary=True)
             rows = await cursor.fetchall()
         return list(map(listing.item or dict_maker(columns), rows))
 

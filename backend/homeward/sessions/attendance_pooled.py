@@ -145,7 +145,7 @@ async def _record_on_pool(
 async def _read(
     connection: AsyncConnection[Any], statement: str, session_id: uuid.UUID
 ) -> _SessionAsRead:
-    cursor = await connection.execute(statement, {"session_id": session_id})
+    cursor = await connection.execute(statement, {"session_id": session_id}, binary=True)
     row = await cursor.fetchone()
     if row is None:
         return _SessionAsRead(None, frozenset())
@@ -182,7 +182,7 @@ async def _check_and_save(
         **event_parameters(event),
     }
     try:
-        cursor = await connection.execute(_SAVE, parameters)
+        cursor = await connection.execute(_SAVE, parameters, binary=True)
     except errors.ForeignKeyViolation as error:
         # An enrollment listed was taken off the roster (or deleted) since it was read.
         raise _SessionChanged() from error

@@ -144,3 +144,20 @@ ROSTER_ATTENDANCE = and_(
     Attendance.session_id == RosterEntry.session_id,
     Attendance.enrollment_id == RosterEntry.enrollment_id,
 )
+
+
+class SessionTally(Base):
+    """How many enrollments a session has on its roster, and attendance records for.
+
+    Kept by database triggers on `session_roster` and `attendance` (migration 0014),
+    for the session list; the application never writes it. A session with no roster
+    yet may have no tally.
+    """
+
+    __tablename__ = "session_tallies"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    rostered: Mapped[int]
+    recorded: Mapped[int]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, exists, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, exists, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -31,6 +31,7 @@ from homeward.sessions.models import (
     Attendance,
     RosterEntry,
     SessionStatus,
+    SessionTally,
     TreatmentSession,
 )
 from homeward.sessions.schemas import (
@@ -121,28 +122,18 @@ _SUMMARY_SESSION_COLUMNS = [getattr(TreatmentSession, name) for name in SessionB
 
 
 def _summary_statement() -> Columns:
-    """The sessions' own columns and their roster counts, the counts as correlated subqueries.
+    """The sessions' own columns and their roster counts, as the triggers keep them.
 
     A list shows how each roster stands; the roster itself is read on the single session.
     """
-    roster_size = (
-        select(func.count())
-        .select_from(RosterEntry)
-        .where(RosterEntry.session_id == TreatmentSession.id)
-        .scalar_subquery()
-    )
-    # Every attendance record has its roster entry (a foreign key says so): counting the
-    # records alone counts the roster's recorded entries, at half the index reads.
-    recorded = (
-        select(func.count())
-        .select_from(Attendance)
-        .where(Attendance.session_id == TreatmentSession.id)
-        .scalar_subquery()
-    )
-    return select(
-        *_SUMMARY_SESSION_COLUMNS,
-        roster_size.label("roster_size"),
-        recorded.label("attendance_recorded"),
+    return (
+        select(
+            *_SUMMARY_SESSION_COLUMNS,
+            func.coalesce(SessionTally.rostered, literal_column("0")).label("roster_size"),
+            func.coalesce(SessionTally.recorded, literal_column("0")).label("attendance_recorded"),
+        )
+        .select_from(TreatmentSession)
+        .outerjoin(SessionTally, SessionTally.session_id == TreatmentSession.id)
     )
 
 
