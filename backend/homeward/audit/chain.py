@@ -76,9 +76,39 @@ def _payload(event: AuditEvent | Row[Any]) -> dict[str, object]:
     }
 
 
+def canonical_json(payload: dict[str, object]) -> bytes:
+    """What the hash covers: `json.dumps(payload, sort_keys=True, separators=(",", ":"),
+    default=str)`, encoded.
+
+    orjson writes the same bytes several times faster for what events hold: text in
+    printable ASCII (json.dumps escapes everything else, DEL included; orjson writes
+    it as it is), integers, null, lists and objects. Anything else takes the standard
+    library's path: floats (the two write some differently), and values `default=str`
+    would turn into text (orjson writes a datetime its own way).
+    """
+    if _text_and_integers(payload):
+        try:
+            fast = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # a key that is not text, an integer beyond 64 bits, ...
+            pass
+        else:
+            if fast.isascii() and b"\x7f" not in fast:
+                return fast
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def _text_and_integers(value: object) -> bool:
+    if value is None or isinstance(value, str | int):  # bool is an int
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _text_and_integers(v) for key, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(map(_text_and_integers, value))
+    return False
+
+
 def _hash(payload: dict[str, object]) -> str:
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
 def _digest(event: AuditEvent) -> str:
