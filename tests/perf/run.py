@@ -66,6 +66,8 @@ class Endpoint:
     body: str | None = None
     # Paths requested in turn instead of `path` (which is checked first).
     rotation: list[str] | None = None
+    # Bodies sent in turn instead of `body` (which is checked first).
+    bodies: list[str] | None = None
 
 
 @dataclass
@@ -235,6 +237,11 @@ def endpoints(fixtures: Fixtures) -> list[Endpoint]:
         {"enrollment_id": str(e), "status": "present" if n % 6 else "absent_excused"}
         for n, e in enumerate(fixtures.roster)
     ]
+    # Every record's status turned over, save after save.
+    turned = [
+        {"enrollment_id": str(e), "status": "absent_unexcused" if n % 6 else "present"}
+        for n, e in enumerate(fixtures.roster)
+    ]
     return [
         # The app's own floor: every middleware and a worker-thread hop, no database.
         Endpoint("reference: GET /healthz (no database)", "GET", "/healthz", "/healthz", None),
@@ -283,6 +290,18 @@ def endpoints(fixtures: Fixtures) -> list[Endpoint]:
             "/api/v1/sessions/{session_id}/attendance",
             0.10,
             body=json.dumps(attendance),
+        ),
+        # The row above re-sends one list: its records' notes and times are rewritten, but
+        # nothing the progress view reads changes. Here every status changes each time, so
+        # every save also expires the progress of all 30.
+        Endpoint(
+            "reference: attendance, every status changed",
+            "PUT",
+            f"/api/v1/sessions/{fixtures.session_id}/attendance",
+            "/api/v1/sessions/{session_id}/attendance",
+            None,
+            body=json.dumps(attendance),
+            bodies=[json.dumps(turned), json.dumps(attendance)],
         ),
     ]
 
@@ -410,7 +429,11 @@ def _lua_string(value: str) -> str:
 
 
 def lua_script(
-    method: str, headers: dict[str, str], body: str | None, rotation: list[str] | None = None
+    method: str,
+    headers: dict[str, str],
+    body: str | None,
+    rotation: list[str] | None = None,
+    bodies: list[str] | None = None,
 ) -> str:
     lines = [f"wrk.method = {_lua_string(method)}"]
     # The spaces matter: `[[` would open a Lua long string.
@@ -424,6 +447,15 @@ def lua_script(
             "request = function()",
             "  turn = turn % #paths + 1",
             "  return wrk.format(nil, paths[turn])",
+            "end",
+        ]
+    if bodies:
+        lines.append(f"bodies = {{ {', '.join(_lua_string(text) for text in bodies)} }}")
+        lines += [
+            "turn = 0",
+            "request = function()",
+            "  turn = turn % #bodies + 1",
+            "  return wrk.format(nil, nil, nil, bodies[turn])",
             "end",
         ]
     return "\n".join(lines) + "\n"
@@ -459,7 +491,7 @@ def measure_endpoint(
     if not check.is_success:
         note = f"answers {check.status_code}: {check.text[:120]}"
         return Result(endpoint.name, goal=endpoint.goal, note=note)
-    script = lua_script(endpoint.method, headers, endpoint.body, endpoint.rotation)
+    script = lua_script(endpoint.method, headers, endpoint.body, endpoint.rotation, endpoint.bodies)
     result = measure_beside_baseline(wrk, server, endpoint.path, script, endpoint.name, baseline)
     result.goal = endpoint.goal
     return result
