@@ -29,6 +29,8 @@ depends_on: str | Sequence[str] | None = None
 
 # The table whose rows are counted, and the tally that counts them.
 COUNTED = {"session_roster": "rostered", "attendance": "recorded"}
+# A session's first count leaves the other tally at zero.
+_OTHER = {"rostered": "recorded", "recorded": "rostered"}
 _MOVED = "OLD.session_id IS DISTINCT FROM NEW.session_id"
 
 
@@ -39,12 +41,10 @@ def _name(table: str, event: str) -> str:
 def _postgres_add(tally: str, delta: str) -> str:
     """Add the `delta` rows' (session_id, n) to each session's `tally`."""
     return f"""
-        INSERT INTO session_tallies AS tally (session_id, rostered, recorded)
-        SELECT delta.session_id, {"delta.n" if tally == "rostered" else "0"},
-               {"delta.n" if tally == "recorded" else "0"}
+        INSERT INTO session_tallies AS tally (session_id, {tally}, {_OTHER[tally]})
+        SELECT delta.session_id, delta.n, 0
         FROM ({delta}) AS delta (session_id, n)
         JOIN treatment_sessions ON treatment_sessions.id = delta.session_id
-        WHERE delta.n <> 0
         ORDER BY delta.session_id
         ON CONFLICT (session_id) DO UPDATE SET {tally} = tally.{tally} + excluded.{tally};
     """
@@ -92,10 +92,9 @@ def _postgres_upgrade() -> None:
 
 
 def _sqlite_add(tally: str, session: str, n: int) -> str:
-    rostered, recorded = (n, 0) if tally == "rostered" else (0, n)
     return (
-        f"INSERT INTO session_tallies (session_id, rostered, recorded) "
-        f"SELECT {session}, {rostered}, {recorded} "
+        f"INSERT INTO session_tallies (session_id, {tally}, {_OTHER[tally]}) "
+        f"SELECT {session}, {n}, 0 "
         f"WHERE EXISTS (SELECT 1 FROM treatment_sessions WHERE id = {session}) "
         f"ON CONFLICT (session_id) DO UPDATE SET {tally} = {tally} + excluded.{tally};"
     )

@@ -64,9 +64,9 @@ class Endpoint:
     route: str  # the OpenAPI path template, to tell "not built yet" from a failure
     goal: float | None  # the share of the baseline's requests/s to reach; None: a reference
     body: str | None = None
-    # Paths requested in turn instead of `path` (which is checked first).
-    rotation: list[str] | None = None
-    # Bodies sent in turn instead of `body` (which is checked first).
+    # Paths and bodies requested in turn instead of `path` and `body` (which are what is
+    # checked first).
+    paths: list[str] | None = None
     bodies: list[str] | None = None
 
 
@@ -274,7 +274,7 @@ def endpoints(fixtures: Fixtures) -> list[Endpoint]:
             f"/api/v1/enrollments/{fixtures.active[-1]}/progress",
             "/api/v1/enrollments/{enrollment_id}/progress",
             None,
-            rotation=[f"/api/v1/enrollments/{e}/progress" for e in fixtures.active[:-1]],
+            paths=[f"/api/v1/enrollments/{e}/progress" for e in fixtures.active[:-1]],
         ),
         Endpoint(
             "GET /sessions?from&to (one day)",
@@ -432,7 +432,7 @@ def lua_script(
     method: str,
     headers: dict[str, str],
     body: str | None,
-    rotation: list[str] | None = None,
+    paths: list[str] | None = None,
     bodies: list[str] | None = None,
 ) -> str:
     lines = [f"wrk.method = {_lua_string(method)}"]
@@ -440,24 +440,22 @@ def lua_script(
     lines += [f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items()]
     if body is not None:
         lines.append(f"wrk.body = {_lua_string(body)}")
-    if rotation:
-        lines.append(f"paths = {{ {', '.join(_lua_string(path) for path in rotation)} }}")
-        lines += [
-            "turn = 0",
-            "request = function()",
-            "  turn = turn % #paths + 1",
-            "  return wrk.format(nil, paths[turn])",
-            "end",
-        ]
-    if bodies:
-        lines.append(f"bodies = {{ {', '.join(_lua_string(text) for text in bodies)} }}")
-        lines += [
-            "turn = 0",
-            "request = function()",
-            "  turn = turn % #bodies + 1",
-            "  return wrk.format(nil, nil, nil, bodies[turn])",
-            "end",
-        ]
+    if not paths and not bodies:
+        return "\n".join(lines) + "\n"
+    # Each request takes the next path and the next body, where there are several; an
+    # unset table is nil in Lua, and a nil path or body is wrk's own.
+    for name, values in (("paths", paths), ("bodies", bodies)):
+        if values:
+            lines.append(f"{name} = {{ {', '.join(_lua_string(value) for value in values)} }}")
+    lines += [
+        "turn = 0",
+        "request = function()",
+        "  local path = paths and paths[turn % #paths + 1]",
+        "  local body = bodies and bodies[turn % #bodies + 1]",
+        "  turn = turn + 1",
+        "  return wrk.format(nil, path, nil, body)",
+        "end",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -491,7 +489,7 @@ def measure_endpoint(
     if not check.is_success:
         note = f"answers {check.status_code}: {check.text[:120]}"
         return Result(endpoint.name, goal=endpoint.goal, note=note)
-    script = lua_script(endpoint.method, headers, endpoint.body, endpoint.rotation, endpoint.bodies)
+    script = lua_script(endpoint.method, headers, endpoint.body, endpoint.paths, endpoint.bodies)
     result = measure_beside_baseline(wrk, server, endpoint.path, script, endpoint.name, baseline)
     result.goal = endpoint.goal
     return result
