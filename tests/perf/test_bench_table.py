@@ -1,0 +1,47 @@
+"""The HTTP benchmark's table: each row's ratio, and the same over the bare ORM read's."""
+
+import pytest
+
+from tests.perf.run import BARE_ORM_READ, Result, print_table, times_orm_read
+
+
+def _result(name: str, per_second: float, baseline: float, goal: float | None = None) -> Result:
+    return Result(
+        name,
+        requests_per_second=per_second,
+        baseline_per_second=baseline,
+        goal=goal,
+        p50_ms=1.0,
+        p99_ms=2.0,
+        server_cpu_us=500.0,
+        database_cpu_us=300.0,
+        baseline_cpu_us=100.0,
+    )
+
+
+def test_times_orm_read_compares_ratios_not_rates() -> None:
+    orm_read = _result(BARE_ORM_READ, 1000, 10_000)  # 10%
+    # Fewer requests per second, but beside a slower baseline: 15%.
+    endpoint = _result("GET /x", 900, 6_000)
+    assert times_orm_read(endpoint, orm_read) == pytest.approx(1.5)
+
+
+def test_times_orm_read_is_unknown_without_the_reference() -> None:
+    endpoint = _result("GET /x", 900, 6_000)
+    assert times_orm_read(endpoint, None) is None
+    assert times_orm_read(endpoint, Result(BARE_ORM_READ, note="did not start")) is None
+    assert times_orm_read(Result("GET /y", note="not available yet"), endpoint) is None
+
+
+def test_table_prints_verdicts_and_the_comparison(capsys: pytest.CaptureFixture[str]) -> None:
+    print_table(
+        [
+            _result(BARE_ORM_READ, 1000, 10_000),
+            _result("GET /fast", 2500, 10_000, goal=0.2),
+            _result("GET /slow", 900, 10_000, goal=0.1),
+        ]
+    )
+    rows = {line.split("  ")[0]: line.split() for line in capsys.readouterr().out.splitlines()}
+    assert " ".join(rows["GET /fast"][-8:]) == "10000 25.0% 20% 2.50 500 300 meets goal"
+    assert " ".join(rows["GET /slow"][-8:]) == "10000 9.0% 10% 0.90 500 300 MISSES goal"
+    assert " ".join(rows[BARE_ORM_READ][-5:]) == "10.0% 1.00 500 300 reference"
