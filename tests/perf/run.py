@@ -6,7 +6,8 @@ loads it with wrk on CPU 1. A minimal FastAPI app served the same way is the
 baseline each result is compared to, measured again just before each result. A
 plain ORM read by primary key, with no sign-in or roles (`reference_read_app.py`),
 is measured the same way for scale: bare, and with its audit event written and
-committed. Then every `tests/perf/bench_*.py` runs.
+committed. Every row is measured in `ROUNDS` rounds, in turn, and shows its median
+(`table.py`). Then every `tests/perf/bench_*.py` runs.
 Everything talks to 127.0.0.1 only; the database is dropped at the end.
 """
 
@@ -19,7 +20,6 @@ import re
 import secrets
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,18 +42,20 @@ from homeward.programs.models import SessionType
 from homeward.scale import build_synthetic_clinic, settle_after_bulk_load
 from homeward.sessions.models import RosterEntry, TreatmentSession
 from homeward.settings import Settings
+from tests.perf.table import BARE_ORM_READ, Result, median_round, print_table
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ACTIVE_ENROLLMENTS = 5_000
 HISTORY_DAYS = 60
 ROSTER_SIZE = 30
-DURATION = "10s"
+# Rounds of every row, in turn (`BENCH_ROUNDS`); each row shows its median round.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+DURATION = "6s"
 CONNECTIONS = 8
 BENCH_EMAIL = "bench-admin@homeward.example"
 BENCH_PASSWORD = "bench-password-2026"
 SERVER_CPU, LOAD_CPU = "0", "1"
 UVICORN_OPTIONS = ["--workers", "1", "--no-access-log", "--log-level", "warning"]
-BARE_ORM_READ = "reference: ORM read by id, bare"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -69,30 +71,6 @@ class Endpoint:
     # checked first).
     paths: list[str] | None = None
     bodies: list[str] | None = None
-
-
-@dataclass
-class Result:
-    name: str
-    requests_per_second: float | None = None
-    p50_ms: float | None = None
-    p99_ms: float | None = None
-    errors: int = 0
-    goal: float | None = None
-    note: str = ""
-    # CPU time per request: the server process's, and the database server's (all of it).
-    server_cpu_us: float | None = None
-    database_cpu_us: float | None = None
-    # The baseline, measured just before this result: the machine is shared, and its
-    # speed drifts over a run; each ratio compares two measurements taken side by side.
-    baseline_per_second: float | None = None
-    baseline_cpu_us: float | None = None
-
-    @property
-    def ratio(self) -> float | None:
-        if self.requests_per_second is None or not self.baseline_per_second:
-            return None
-        return self.requests_per_second / self.baseline_per_second
 
 
 def ensure_wrk() -> str:
@@ -233,7 +211,9 @@ def prepare(database_url: str) -> Fixtures:
     )
 
 
-def endpoints(fixtures: Fixtures) -> list[Endpoint]:
+def endpoints(fixtures: Fixtures, round_number: int = 1) -> list[Endpoint]:
+    """What each round measures; `round_number` (from 1) picks the progress computed
+    afresh from enrollments no earlier round has read."""
     attendance = [
         {"enrollment_id": str(e), "status": "present" if n % 6 else "absent_excused"}
         for n, e in enumerate(fixtures.roster)
@@ -243,6 +223,7 @@ def endpoints(fixtures: Fixtures) -> list[Endpoint]:
         {"enrollment_id": str(e), "status": "absent_unexcused" if n % 6 else "present"}
         for n, e in enumerate(fixtures.roster)
     ]
+    unread = fixtures.active[round_number - 1 :: ROUNDS]
     return [
         # The app's own floor: every middleware and a worker-thread hop, no database.
         Endpoint("reference: GET /healthz (no database)", "GET", "/healthz", "/healthz", None),
@@ -272,10 +253,10 @@ def endpoints(fixtures: Fixtures) -> list[Endpoint]:
         Endpoint(
             "reference: progress computed afresh",
             "GET",
-            f"/api/v1/enrollments/{fixtures.active[-1]}/progress",
+            f"/api/v1/enrollments/{unread[-1]}/progress",
             "/api/v1/enrollments/{enrollment_id}/progress",
             None,
-            paths=[f"/api/v1/enrollments/{e}/progress" for e in fixtures.active[:-1]],
+            paths=[f"/api/v1/enrollments/{e}/progress" for e in unread[:-1]],
         ),
         Endpoint(
             "GET /sessions?from&to (one day)",
@@ -506,64 +487,6 @@ def measure_beside_baseline(
     return result
 
 
-def _fmt(value: float | None, pattern: str) -> str:
-    return "—" if value is None else format(value, pattern)
-
-
-def times_orm_read(result: Result, orm_read: Result | None) -> float | None:
-    """`result`'s ratio over the bare ORM read's: how many such reads each request is worth.
-
-    The goals are set against the baseline, whose speed on a machine moves apart from
-    that of database work: this says how an endpoint compares with the leanest read.
-    """
-    ratio, orm_ratio = result.ratio, orm_read.ratio if orm_read else None
-    return ratio / orm_ratio if ratio is not None and orm_ratio else None
-
-
-def print_table(results: list[Result]) -> None:
-    header = (
-        f"{'endpoint':<44} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'base/s':>7} "
-        f"{'ratio':>6} {'goal':>5} {'vs ORM':>6} {'app µs':>7} {'db µs':>7}  "
-    )
-    orm_read = next((r for r in results if r.name == BARE_ORM_READ), None)
-    print("\n" + header + "verdict")
-    print("-" * (len(header) + 22))
-    rates = [r.baseline_per_second for r in results if r.baseline_per_second]
-    costs = [r.baseline_cpu_us for r in results if r.baseline_cpu_us]
-    if rates and costs:
-        print(
-            f"{'baseline (median of the runs beside each row)':<44} "
-            f"{statistics.median(rates):>7.0f} {'':>7} {'':>7} {'':>7} {'':>6} {'':>5} {'':>6} "
-            f"{statistics.median(costs):>7.0f} {0:>7}"
-        )
-    for result in results:
-        ratio = result.ratio
-        goal = f"{result.goal:.0%}" if result.goal is not None else ""
-        if ratio is None:
-            verdict = result.note or "no result"
-        elif result.errors:
-            verdict = f"{result.errors} non-2xx responses"
-        elif result.goal is None:
-            verdict = "reference"
-        else:
-            verdict = "meets goal" if ratio >= result.goal else "MISSES goal"
-        print(
-            f"{result.name:<44} {_fmt(result.requests_per_second, '.0f'):>7} "
-            f"{_fmt(result.p50_ms, '.2f'):>7} {_fmt(result.p99_ms, '.2f'):>7} "
-            f"{_fmt(result.baseline_per_second, '.0f'):>7} {_fmt(ratio, '.1%'):>6} {goal:>5} "
-            f"{_fmt(times_orm_read(result, orm_read), '.2f'):>6} "
-            f"{_fmt(result.server_cpu_us, '.0f'):>7} {_fmt(result.database_cpu_us, '.0f'):>7}  "
-            f"{verdict}"
-        )
-    print(
-        "\nratio: requests/s over the baseline's (a minimal async FastAPI app, same uvicorn "
-        "options),\nmeasured just before each row. vs ORM: the ratio over the bare ORM "
-        "read's (the issue puts\nthat read at about 15% of the baseline on its hardware). "
-        "app µs / db µs: CPU time per\nrequest of the server process (pinned to its own "
-        "core) and of all PostgreSQL processes."
-    )
-
-
 def run_other_benchmarks() -> None:
     import tests.perf
 
@@ -606,25 +529,41 @@ def measure_http() -> None:
         app = servers.enter_context(
             serve(["homeward.main:create_app", "--factory"], free_port(), env, "/healthz")
         )
-        print("References: a plain ORM read by id, bare and audited …", flush=True)
-        read = f"/enrollments/{fixtures.enrollment_id}"
-        anonymous = lua_script("GET", {}, None)
-        results = [
-            measure_beside_baseline(wrk, reference, read, anonymous, BARE_ORM_READ, baseline),
-            measure_beside_baseline(
-                wrk,
-                reference,
-                read + "/audited",
-                anonymous,
-                "reference: the same, audit event committed",
-                baseline,
-            ),
-        ]
         routes = set(httpx.get(app.url + "/openapi.json", timeout=30).json()["paths"])
-        for endpoint in endpoints(fixtures):
-            print(f"{endpoint.name} …", flush=True)
-            results.append(measure_endpoint(wrk, app, baseline, endpoint, routes))
-    print_table(results)
+        rounds = []
+        for number in range(1, ROUNDS + 1):
+            print(f"Round {number} of {ROUNDS}", flush=True)
+            rounds.append(measure_round(wrk, baseline, reference, app, fixtures, routes, number))
+    print_table([median_round(row) for row in zip(*rounds, strict=True)])
+
+
+def measure_round(
+    wrk: str,
+    baseline: Server,
+    reference: Server,
+    app: Server,
+    fixtures: Fixtures,
+    routes: set[str],
+    number: int,
+) -> list[Result]:
+    print("  references: a plain ORM read by id, bare and audited …", flush=True)
+    read = f"/enrollments/{fixtures.enrollment_id}"
+    anonymous = lua_script("GET", {}, None)
+    results = [
+        measure_beside_baseline(wrk, reference, read, anonymous, BARE_ORM_READ, baseline),
+        measure_beside_baseline(
+            wrk,
+            reference,
+            read + "/audited",
+            anonymous,
+            "reference: the same, audit event committed",
+            baseline,
+        ),
+    ]
+    for endpoint in endpoints(fixtures, number):
+        print(f"  {endpoint.name} …", flush=True)
+        results.append(measure_endpoint(wrk, app, baseline, endpoint, routes))
+    return results
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.perf.run import BARE_ORM_READ, Result, print_table, times_orm_read
+from tests.perf.table import BARE_ORM_READ, Result, median_round, print_table, times_orm_read
 
 
 def _result(name: str, per_second: float, baseline: float, goal: float | None = None) -> Result:
@@ -45,3 +45,30 @@ def test_table_prints_verdicts_and_the_comparison(capsys: pytest.CaptureFixture[
     assert " ".join(rows["GET /fast"][-8:]) == "10000 25.0% 20% 2.50 500 300 meets goal"
     assert " ".join(rows["GET /slow"][-8:]) == "10000 9.0% 10% 0.90 500 300 MISSES goal"
     assert " ".join(rows[BARE_ORM_READ][-5:]) == "10.0% 1.00 500 300 reference"
+
+
+def test_a_row_shows_its_median_round_and_the_range() -> None:
+    rounds = [_result("GET /x", rate, 10_000) for rate in (1100, 900, 1000)]
+    median = median_round(rounds)
+    assert median is rounds[2]
+    assert median.ratio_range == (pytest.approx(0.09), pytest.approx(0.11))
+
+
+def test_the_lower_median_of_an_even_count() -> None:
+    rounds = [_result("GET /x", rate, 10_000) for rate in (1100, 900)]
+    assert median_round(rounds) is rounds[1]
+
+
+def test_a_failed_round_speaks_for_the_row() -> None:
+    erring = _result("GET /x", 5000, 10_000)
+    erring.errors = 3
+    assert median_round([_result("GET /x", 1000, 10_000), erring]) is erring
+    missing = Result("GET /x", note="answers 500")
+    assert median_round([_result("GET /x", 1000, 10_000), missing]) is missing
+
+
+def test_the_range_is_printed_beside_the_median(capsys: pytest.CaptureFixture[str]) -> None:
+    rounds = [_result("GET /x", rate, 10_000, goal=0.1) for rate in (1100, 900, 1000)]
+    print_table([median_round(rounds)])
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("GET /x"))
+    assert " ".join(row.split()[-9:]) == "10000 10.0% 9.0%-11.0% 10% — 500 300 meets goal"
