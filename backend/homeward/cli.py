@@ -67,7 +67,8 @@ def seed(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from homeward.scale import build_synthetic_clinic, settle_after_bulk_load
+    from homeward.history import settle_after_bulk_load
+    from homeward.scale import build_synthetic_clinic
 
     if scale < 1 or days < 1:
         console.print("[red]--scale and --days must be positive.[/red]")

@@ -19,10 +19,10 @@ from homeward import clock
 from homeward.auth.models import Role, User
 from homeward.auth.passwords import hash_password
 from homeward.demo_history import HISTORY_DAYS, DemoContext, DemoEnrollment, build_history
+from homeward.history import new_id
 from homeward.homework.models import HomeworkCategory, HomeworkTemplate
 from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
 from homeward.programs.models import Phase, Program, SessionType, Slot
-from homeward.scale import new_id
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_STAFF = [

@@ -26,10 +26,7 @@ from homeward.enrollments.models import (
     ScreenResult,
     StatusChange,
 )
-from homeward.homework.models import Homework, HomeworkStatus, HomeworkTemplate, ReviewOutcome
-from homeward.patients.models import Consent, Patient, PatientContact
-from homeward.programs.models import Program
-from homeward.scale import (
+from homeward.history import (
     PlannedSession,
     Row,
     SlotSpec,
@@ -42,6 +39,9 @@ from homeward.scale import (
     plan_sessions,
     status_row,
 )
+from homeward.homework.models import Homework, HomeworkStatus, HomeworkTemplate, ReviewOutcome
+from homeward.patients.models import Consent, Patient, PatientContact
+from homeward.programs.models import Program
 from homeward.sessions.models import (
     Attendance,
     AttendanceStatus,
