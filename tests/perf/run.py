@@ -212,7 +212,7 @@ def prepare(database_url: str) -> Fixtures:
     )
 
 
-def endpoints(fixtures: Fixtures, round_number: int = 1) -> list[Endpoint]:
+def endpoints(fixtures: Fixtures, round_number: int) -> list[Endpoint]:
     """What each round measures; `round_number` (from 1) picks the progress computed
     afresh from enrollments no earlier round has read."""
     attendance = [

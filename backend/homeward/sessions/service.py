@@ -126,6 +126,8 @@ def _summary_statement() -> Columns:
 
     A list shows how each roster stands; the roster itself is read on the single session.
     """
+    # A session with no roster yet has no tally. The zero is written into the SQL: as a
+    # bound value it would be a parameter the pooled read (`audit/reads.py`) never binds.
     return (
         select(
             *_SUMMARY_SESSION_COLUMNS,
