@@ -1,12 +1,11 @@
 """The progress snapshot served from the server's pool (PostgreSQL), with its audit event."""
 
-from datetime import date
-
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from homeward.audit.models import AuditEvent
-from homeward.enrollments.models import ClinicalEvent, EventKind
+from homeward.enrollments.loading import program_today
+from homeward.enrollments.models import ClinicalEvent, Enrollment, EventKind
 from homeward.main import create_app
 from homeward.progress.models import ProgressSnapshot
 from tests.served_clinic import Clinic, clinic, signed_in
@@ -32,9 +31,12 @@ def test_the_pool_serves_the_kept_snapshot_until_an_input_changes(clinic: Clinic
         )
         clinic.session.commit()
         kept = pooled.get(url)
+        # The program's today, not the machine's: this week is the program's week.
+        enrollment = clinic.session.get_one(Enrollment, clinic.enrollment_id)
+        today = program_today(enrollment.program)
         clinic.session.add(
             ClinicalEvent(
-                enrollment_id=clinic.enrollment_id, kind=EventKind.crisis, occurred_on=date.today()
+                enrollment_id=clinic.enrollment_id, kind=EventKind.crisis, occurred_on=today
             )
         )
         clinic.session.commit()
