@@ -18,6 +18,7 @@ from homeward.programs.models import Phase, Program, Slot
 from homeward.progress.models import ProgressMark, ProgressSnapshot
 from homeward.sessions.models import Attendance, RosterEntry, SessionTally, TreatmentSession
 from homeward.tapering.models import EvaluationRun, Recommendation, TaperingRuleSet
+from homeward.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "Attendance",
@@ -50,4 +51,8 @@ __all__ = [
     "TreatmentPlan",
     "TreatmentSession",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
