@@ -22,6 +22,7 @@ from homeward.errors import DomainError, PermissionDenied, Unauthenticated
 from homeward.partners import service as partners_service
 from homeward.partners.models import Partner
 from homeward.settings import Settings
+from homeward.visibility import viewer
 
 SESSION_COOKIE = "homeward_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -121,6 +122,8 @@ async def get_staff(request: Request) -> StaffPrincipal:
         login, request.headers.get(CSRF_HEADER)
     ):
         await _deny(request, actor, PermissionDenied(f"Send the {CSRF_HEADER} header from sign-in"))
+    # Whom the response is for: what it may carry follows the role (`homeward.visibility`).
+    viewer.set(login.role)
     return StaffPrincipal(login, actor)
 
 

@@ -6,6 +6,8 @@ rows come from typed columns, so there is nothing to validate: a `PageWriter` pi
 each item's fields as its read model declares them, nested models included, and
 writes them with orjson in the models' own JSON format (a UTC time ends in `Z`).
 `tests/core/test_json_pages.py` holds the two equal on real rows of each such list.
+
+The fields the signed-in role may not read (`homeward.visibility`) are written as null.
 """
 
 import operator
@@ -18,12 +20,16 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
+from homeward.auth.models import Role
+from homeward.visibility import viewer, withheld
+
 
 @dataclass(frozen=True)
 class _Field:
     name: str  # in the row
     key: str  # in the JSON
     nested: "_Shape | None"
+    hidden: bool = False  # withheld from the role the shape is for: written as null
 
 
 def _one(name: str) -> Callable[[Mapping[str, Any]], tuple[Any]]:
@@ -37,8 +43,9 @@ class _Shape:
         # itemgetter of one name returns the value itself, not a 1-tuple.
         self.values = operator.itemgetter(*names) if len(names) > 1 else _one(names[0])
         self.nested = [(field.name, field.key, field.nested) for field in fields if field.nested]
+        self.hidden = [field.key for field in fields if field.hidden]
         # Rows already built in the model's shape, under its names, are written as they are.
-        self.names = set(names) if self.keys == names else set()
+        self.names = set(names) if self.keys == names and not self.hidden else set()
 
     def fits(self, rows: Sequence[Mapping[str, Any]]) -> bool:
         """Whether `rows` hold the model's fields and nothing else, nested ones too.
@@ -59,6 +66,8 @@ class _Shape:
         for _, key, nested in self.nested:
             if picked[key] is not None:
                 picked[key] = nested.pick(picked[key])
+        for key in self.hidden:
+            picked[key] = None
         return picked
 
 
@@ -81,12 +90,13 @@ def _is_model(annotation: Any) -> bool:
     return plain_class and issubclass(annotation, BaseModel)
 
 
-def _shape(model: type[BaseModel]) -> _Shape:
+def _shape(model: type[BaseModel], role: Role | None) -> _Shape:
     fields = []
+    hidden = withheld(model, role)
     for name, info in model.model_fields.items():
         nested = _nested_model(info.annotation)
         key = info.serialization_alias or info.alias or name
-        fields.append(_Field(name, key, _shape(nested) if nested else None))
+        fields.append(_Field(name, key, _shape(nested, role) if nested else None, name in hidden))
     return _Shape(tuple(fields))
 
 
@@ -96,10 +106,11 @@ class PageWriter:
 
     def __init__(self, model: type[BaseModel]) -> None:
         self.model = model
-        self._shape = _shape(model)
+        # By role: each withholds its own fields (`homeward.visibility`).
+        self._shapes = {role: _shape(model, role) for role in (None, *Role)}
 
     def _items(self, rows: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
-        shape = self._shape
+        shape = self._shapes[viewer.get()]
         return rows if shape.fits(rows) else [shape.pick(row) for row in rows]
 
     def page(self, rows: Sequence[Mapping[str, Any]], next_cursor: str | None) -> bytes:

@@ -16,7 +16,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.routing import APIRoute
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
@@ -24,6 +27,7 @@ from starlette.types import Scope
 
 from homeward.db import RequestSession, request_session
 from homeward.errors import DomainError
+from homeward.visibility import may_withhold, redact, viewer
 
 
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -44,6 +48,34 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _withholding(endpoint: Callable[..., Any], response_model: Any) -> Callable[..., Any]:
+    """`endpoint`, whose result is read as `response_model` and has the fields withheld
+    that the signed-in role may not read (see `homeward.visibility`)."""
+    adapter: TypeAdapter[Any] = TypeAdapter(response_model)
+
+    def withheld(result: Any) -> Any:
+        role = viewer.get()
+        if isinstance(result, Response) or role is None:
+            return result
+        # A Response was written by the endpoint (`json_pages` withholds for itself); an
+        # ORM row is read into the model first, so that nothing is changed on the row.
+        return redact(adapter.validate_python(result, from_attributes=True), role)
+
+    if inspect.iscoroutinefunction(endpoint):
+
+        @functools.wraps(endpoint)
+        async def run_async(**kwargs: Any) -> Any:
+            return withheld(await endpoint(**kwargs))
+
+        return run_async
+
+    @functools.wraps(endpoint)
+    def run(**kwargs: Any) -> Any:
+        return withheld(endpoint(**kwargs))
+
+    return run
+
+
 async def _finish(db: Session | None, commit: bool) -> None:
     """Whatever the endpoint's thread left: work done after it, or an error's rollback."""
     if db is not None and db.in_transaction():
@@ -52,6 +84,11 @@ async def _finish(db: Session | None, commit: bool) -> None:
 
 class TransactionalRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        response_model = kwargs.get("response_model")
+        if isinstance(response_model, DefaultPlaceholder):
+            response_model = get_typed_return_annotation(endpoint)
+        if may_withhold(response_model):
+            endpoint = _withholding(endpoint, response_model)
         if not inspect.iscoroutinefunction(endpoint):
             endpoint = _committing(endpoint)
         super().__init__(path, endpoint, **kwargs)

@@ -75,7 +75,7 @@ def test_a_listed_enrollment_is_shaped_from_its_values_in_column_order(
     assert len(items) == 2
     assert [item["patient"]["mrn"] for item in items] == [row.mrn for row in rows]
     # In the model's shape already: written as they are, not picked apart again.
-    assert enrollments._PAGES._shape.fits(items)
+    assert all(shape.fits(items) for shape in enrollments._PAGES._shapes.values())
 
 
 def test_attendance_records_read_as_their_models(db: Session, factories: Factories) -> None:

@@ -117,7 +117,7 @@ class PhaseChangeRead(ReadModel):
     to_phase_id: uuid.UUID
     to_phase_name: str
     effective_on: date
-    reason: str
+    reason: str | None = Field(description="Null for roles that may not read clinical notes")
     changed_by_id: uuid.UUID | None
     created_at: datetime
 

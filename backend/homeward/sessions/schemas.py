@@ -78,7 +78,9 @@ class SessionBase(ReadModel):
     room: str | None
     status: SessionStatus
     cancel_reason: str | None
-    group_note: str | None
+    group_note: str | None = Field(
+        description="Null until written, and for roles that may not read clinical notes"
+    )
     group_note_by_id: uuid.UUID | None
 
 
@@ -111,6 +113,6 @@ class AttendanceRead(ReadModel):
     enrollment_id: uuid.UUID
     status: AttendanceStatus
     minutes_attended: int
-    note: str | None
+    note: str | None = Field(description="Null for roles that may not read clinical notes")
     recorded_by_id: uuid.UUID | None
     recorded_at: datetime
