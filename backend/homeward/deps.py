@@ -1,6 +1,5 @@
 """Who is calling: staff sessions, partner keys, roles. Permissions are `Annotated` deps."""
 
-import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from homeward.audit.reads import AuditedReads, PooledReads, SessionReads
 from homeward.audit.service import Actor, record
+from homeward.audit.targets import denied_target
 from homeward.auth import service as auth_service
 from homeward.auth.login_cache import VerifiedLogin
 from homeward.auth.models import Role
@@ -67,20 +67,25 @@ def request_actor(request: Request) -> Actor:  # a plain helper, not a dependenc
     )
 
 
-async def _deny(request: Request, actor: Actor, error: DomainError) -> NoReturn:
-    db = current_session()
+def _record_denial(db: Session, request: Request, actor: Actor, status: int) -> None:
+    """The refused route, and the resource and patients its path aimed at."""
     route = request.scope.get("route")
-    await run_in_threadpool(
-        functools.partial(
-            record,
-            db,
-            actor,
-            f"{request.method} {getattr(route, 'path', request.url.path)}",
-            "endpoint",
-            outcome="denied",
-            detail={"status": error.status},
-        )
+    target = denied_target(db, request.path_params)
+    record(
+        db,
+        actor,
+        f"{request.method} {getattr(route, 'path', request.url.path)}",
+        target.resource_type,
+        target.resource_id,
+        patient_id=target.patient_id,
+        patient_ids=target.patient_ids,
+        outcome="denied",
+        detail={"status": status},
     )
+
+
+async def _deny(request: Request, actor: Actor, error: DomainError) -> NoReturn:
+    await run_in_threadpool(_record_denial, current_session(), request, actor, error.status)
     # The denial is the audit record; it must outlive the failed request.
     error.persist_changes = True
     if error.status == 401:

@@ -96,11 +96,11 @@ def _typed(value: Any, column: InstrumentedAttribute[Any]) -> Any:
 
 
 def _one_page(
-    statement: Select[Any],
+    statement: Select[*tuple[Any, ...]],
     order_by: Sequence[InstrumentedAttribute[Any]],
     params: PageParams,
     descending: bool,
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """`statement` from the cursor on, in order; one row over the page tells if more follow."""
     if params.cursor:
         after = _decode(params.cursor, order_by)
@@ -145,6 +145,29 @@ def paginate(
     return Page[read_as](  # type: ignore[valid-type]
         items=[read_as.model_validate(row) for row in rows], next_cursor=next_cursor
     )
+
+
+def paginate_about_patients(
+    db: Session,
+    statement: Select[Row, uuid.UUID],
+    order_by: Sequence[InstrumentedAttribute[Any]],
+    params: PageParams,
+    *,
+    read_as: type[Read],
+    descending: bool = False,
+) -> tuple[Page[Read], list[uuid.UUID]]:
+    """`paginate` of a statement that selects each row and the patient it is about, and
+    those patients, for the list's audit event: read in the same query."""
+    limited = _one_page(statement, order_by, params, descending)
+    rows, next_cursor = _cut(
+        list(db.execute(limited).tuples()),
+        params,
+        lambda last: [getattr(last[0], column.key) for column in order_by],
+    )
+    page = Page[read_as](  # type: ignore[valid-type]
+        items=[read_as.model_validate(row) for row, _ in rows], next_cursor=next_cursor
+    )
+    return page, [patient_id for _, patient_id in rows]
 
 
 # A `many` filter with more distinct values than this binds them as one list, so a

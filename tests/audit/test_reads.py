@@ -127,3 +127,11 @@ def test_a_served_list_answers_as_the_session_list_and_leaves_one_event(
         assert event.resource_id is None
         assert event.detail == {"count": shown}
         assert event.patient_id == (clinic.patient_id if about_patient else None)
+    # Both name the patients of the rows shown (and not of the one read past the page).
+    pooled_event, plain_event = events
+    assert pooled_event.patient_ids == plain_event.patient_ids
+    if action == "enrollment.list":
+        shown_patients = {item["patient_id"] for item in pooled_answer.json()["items"]}
+        assert pooled_event.patient_ids == sorted(shown_patients)
+    else:  # a session summary names no patient
+        assert pooled_event.patient_ids is None

@@ -57,8 +57,11 @@ def new_event_id() -> uuid.UUID:
 
 
 def _payload(event: AuditEvent | Row[Any]) -> dict[str, object]:
-    """What the hash covers: every column but the hash itself."""
-    return {
+    """What the hash covers: every column but the hash itself.
+
+    `patient_ids` only where it is set: events linked before it existed keep their hash.
+    """
+    payload: dict[str, object] = {
         "id": str(event.id),
         "seq": event.seq,
         "occurred_at": event.occurred_at.isoformat(),
@@ -74,6 +77,9 @@ def _payload(event: AuditEvent | Row[Any]) -> dict[str, object]:
         "detail": event.detail,
         "prev_hash": event.prev_hash,
     }
+    if event.patient_ids is not None:
+        payload["patient_ids"] = event.patient_ids
+    return payload
 
 
 def canonical_json(payload: dict[str, object]) -> bytes:

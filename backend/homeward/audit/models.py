@@ -1,7 +1,8 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, String
+from sqlalchemy import JSON, BigInteger, Index, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homeward.db import Base, UUIDPrimaryKey, utcnow
@@ -15,6 +16,14 @@ class AuditEvent(UUIDPrimaryKey, Base):
     """
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        Index(
+            "ix_audit_events_patient_ids",
+            "patient_ids",
+            postgresql_using="gin",
+            postgresql_ops={"patient_ids": "jsonb_path_ops"},
+        ),
+    )
 
     seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -24,6 +33,11 @@ class AuditEvent(UUIDPrimaryKey, Base):
     resource_type: Mapped[str] = mapped_column(String(40), index=True)
     resource_id: Mapped[str | None] = mapped_column(String(64))
     patient_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    # A list's event: every patient it showed, as sorted UUID strings (`patient_id` names
+    # the one patient a list was filtered to, or a single read's).
+    patient_ids: Mapped[list[str] | None] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql")
+    )
     outcome: Mapped[str] = mapped_column(String(16))
     ip: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))

@@ -123,7 +123,8 @@ class AuditedRead:
 class AuditedList:
     """What reading a page of a list records: one event, with how many rows it showed.
 
-    The event names the patient when the list was filtered to one.
+    The event names the patient when the list was filtered to one, and, in
+    `patient_ids`, every patient of the rows it showed.
     """
 
     action: str
@@ -131,6 +132,8 @@ class AuditedList:
     # Each row's item from its values, in the statement's column order; without it, a
     # dict by column name. Rows are built once, in their final shape.
     item: Callable[[Sequence[Any]], dict[str, Any]] | None = None
+    # The column of the read naming each row's patient; None for a list of no patient's data.
+    patient_column: str | None = None
     # By statement: a keyset list builds one per shape of filters, and keeps it.
     _postgres_sql: dict[int, tuple[Select[Any], str, tuple[str, ...]]] = field(
         default_factory=dict, compare=False, repr=False
@@ -146,14 +149,26 @@ class AuditedList:
                 "detail": "json_build_object('count', "
                 f"LEAST(count(*), %({_PARAMETER_PREFIX}shown)s))",
             }
-            sql = _with_audit(page.statement, self.action, self.resource_type, about)
             order = ", ".join(
                 f"read.{key} DESC" if page.descending else f"read.{key}" for key in page.order_keys
             )
+            if self.patient_column:
+                about["patient_ids"] = _shown_patients(self.patient_column, order)
+            sql = _with_audit(page.statement, self.action, self.resource_type, about)
             columns = tuple(str(column.key) for column in page.statement.selected_columns)
             composed = (page.statement, f"{sql} ORDER BY {order}", columns)
             self._postgres_sql[id(page.statement)] = composed
         return composed[1], composed[2]
+
+
+def _shown_patients(column: str, order: str) -> str:
+    """SQL over the CTE `read`: the patients of the rows the page shows, as `record` names
+    them (`patient_id_list`): each once, in order, as text."""
+    return (
+        f"(SELECT COALESCE(jsonb_agg(DISTINCT shown.{column} ORDER BY shown.{column}), "
+        f"'[]'::jsonb) FROM (SELECT read.{column} FROM read ORDER BY {order} "
+        f"LIMIT %({_PARAMETER_PREFIX}shown)s) AS shown)"
+    )
 
 
 class AuditedReads(Protocol):
@@ -203,8 +218,9 @@ def _json_text(value: Any) -> str:
 def event_parameters(event: Mapping[str, Any]) -> dict[str, Any]:
     """`event` (from `audit_event`) as the parameters of `event_insert_sql`."""
     bound = {f"{_PARAMETER_PREFIX}{name}": value for name, value in event.items()}
-    detail = event["detail"]
-    bound[f"{_PARAMETER_PREFIX}detail"] = None if detail is None else Json(detail, _json_text)
+    for name in ("detail", "patient_ids"):
+        value = event[name]
+        bound[f"{_PARAMETER_PREFIX}{name}"] = None if value is None else Json(value, _json_text)
     return bound
 
 
@@ -298,8 +314,14 @@ class SessionReads:
         def read_and_record() -> list[dict[str, Any]]:
             self.db.flush()
             result = self.db.connection().execute(page.statement, page.binds)
-            rows = list(map(listing.item or dict_maker(tuple(result.keys())), result.all()))
+            keys = tuple(result.keys())
+            values = result.all()
+            rows = list(map(listing.item or dict_maker(keys), values))
             detail: dict[str, object] = {"count": min(len(rows), shown)}
+            patient_ids = None
+            if listing.patient_column:
+                at = keys.index(listing.patient_column)
+                patient_ids = [row[at] for row in values[:shown]]
             record(
                 self.db,
                 actor,
@@ -307,6 +329,7 @@ class SessionReads:
                 listing.resource_type,
                 patient_id=patient_id,
                 detail=detail,
+                patient_ids=patient_ids,
             )
             self.db.commit()
             return rows

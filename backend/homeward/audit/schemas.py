@@ -1,6 +1,8 @@
 import uuid
 from datetime import datetime
 
+from pydantic import Field
+
 from homeward.schemas import ReadModel
 
 
@@ -14,6 +16,9 @@ class AuditEventRead(ReadModel):
     resource_type: str
     resource_id: str | None
     patient_id: uuid.UUID | None
+    patient_ids: list[uuid.UUID] | None = Field(
+        description="The patients a list or search showed; null on other events"
+    )
     outcome: str
     ip: str | None
     request_id: str | None

@@ -1,11 +1,24 @@
 """The audit trail: who did what to which record, when, and whether it was allowed."""
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, cast
 
-from sqlalchemy import Select, Table, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -41,6 +54,7 @@ def audit_event(
     patient_id: uuid.UUID | None = None,
     outcome: str = "success",
     detail: dict[str, object] | None = None,
+    patient_ids: Iterable[uuid.UUID] | None = None,
 ) -> dict[str, object]:
     """An audit event's row, as `record` writes it."""
     return {
@@ -52,11 +66,18 @@ def audit_event(
         "resource_type": resource_type,
         "resource_id": str(resource_id) if resource_id is not None else None,
         "patient_id": patient_id,
+        "patient_ids": patient_id_list(patient_ids) if patient_ids is not None else None,
         "outcome": outcome,
         "ip": actor.ip,
         "request_id": actor.request_id,
         "detail": detail,
     }
+
+
+def patient_id_list(patient_ids: Iterable[uuid.UUID]) -> list[str]:
+    """How an event names the patients a list showed: each once, sorted, as text (the
+    order and form PostgreSQL's `jsonb_agg(DISTINCT ... ORDER BY ...)` gives them)."""
+    return sorted({str(patient_id) for patient_id in patient_ids})
 
 
 # A plain INSERT, written at once: an append-only row needs none of the ORM's unit-of-work
@@ -76,12 +97,16 @@ def record(
     patient_id: uuid.UUID | None = None,
     outcome: Literal["success", "denied", "failure"] = "success",
     detail: dict[str, object] | None = None,
+    patient_ids: Iterable[uuid.UUID] | None = None,
 ) -> uuid.UUID:
     """Write an event in the caller's transaction; returns its id.
 
-    `seal_chain` links it into the hash chain after it commits.
+    `patient_ids`: the patients a list showed. `seal_chain` links the event into the
+    hash chain after it commits.
     """
-    event = audit_event(actor, action, resource_type, resource_id, patient_id, outcome, detail)
+    event = audit_event(
+        actor, action, resource_type, resource_id, patient_id, outcome, detail, patient_ids
+    )
     # On the Session's connection, so in its transaction, but past the ORM's execute
     # machinery: nothing about an append-only row needs it.
     db.connection().execute(_INSERT, event)
@@ -113,6 +138,21 @@ def record_many(db: Session, actor: Actor, entries: list[AuditEntry]) -> None:
     insert_rows(db.connection(), _TABLE, columns, [tuple(event.values()) for event in events])
 
 
+def _about_patient(db: Session, patient_id: uuid.UUID) -> ColumnElement[bool]:
+    """Events about the patient: read alone, or among the patients a list showed."""
+    listed: ColumnElement[bool]
+    if db.get_bind().dialect.name == "postgresql":
+        # `@>` on JSONB: what the GIN index answers.
+        listed = type_coerce(AuditEvent.patient_ids, JSONB).contains([str(patient_id)])
+    else:
+        listed = exists(
+            select(literal_column("1"))
+            .select_from(func.json_each(AuditEvent.patient_ids))
+            .where(literal_column("json_each.value") == str(patient_id))
+        )
+    return or_(AuditEvent.patient_id == patient_id, listed)
+
+
 def list_events(
     db: Session,
     params: PageParams,
@@ -129,7 +169,7 @@ def list_events(
     if actor_id:
         statement = statement.where(AuditEvent.actor_id == actor_id)
     if patient_id:
-        statement = statement.where(AuditEvent.patient_id == patient_id)
+        statement = statement.where(_about_patient(db, patient_id))
     if resource_type:
         statement = statement.where(AuditEvent.resource_type == resource_type)
     if occurred_from:

@@ -83,7 +83,9 @@ _LIST = KeysetQuery(
 )
 
 
-_LISTED = AuditedList("enrollment.list", "enrollment", item=item_from_values)
+_LISTED = AuditedList(
+    "enrollment.list", "enrollment", item=item_from_values, patient_column="patient_id"
+)
 
 
 async def list_enrollments(

@@ -37,7 +37,7 @@ from homeward.homework.schemas import (
     HomeworkTemplateRead,
     HomeworkUpdate,
 )
-from homeward.pagination import Page, PageParams, paginate
+from homeward.pagination import Page, PageParams, paginate, paginate_about_patients
 from homeward.programs.models import Program
 from homeward.sessions.exceptions import SessionNotFound
 from homeward.sessions.models import ATTENDED, Attendance, TreatmentSession
@@ -220,7 +220,9 @@ def list_homework(
     caseload: Literal["mine"] | None = None,
 ) -> Page[HomeworkRead]:
     now = clock.now()
-    statement: Select[Homework] = select(Homework)
+    statement: Select[Homework, uuid.UUID] = select(Homework, Enrollment.patient_id).join(
+        Enrollment, Enrollment.id == Homework.enrollment_id
+    )
     if enrollment_id is not None:
         statement = statement.where(Homework.enrollment_id == enrollment_id)
     if status == HomeworkReadStatus.missed:
@@ -236,11 +238,18 @@ def list_homework(
     if due_to is not None:
         statement = statement.where(Homework.due_at < due_to)
     if caseload == "mine":
-        statement = statement.join(Enrollment, Enrollment.id == Homework.enrollment_id).where(
-            Enrollment.primary_clinician_id == actor.id
-        )
-    page = paginate(db, statement, [Homework.due_at, Homework.id], params, read_as=HomeworkRead)
-    record(db, actor, "homework.list", "homework", detail={"count": len(page.items)})
+        statement = statement.where(Enrollment.primary_clinician_id == actor.id)
+    page, patient_ids = paginate_about_patients(
+        db, statement, [Homework.due_at, Homework.id], params, read_as=HomeworkRead
+    )
+    record(
+        db,
+        actor,
+        "homework.list",
+        "homework",
+        detail={"count": len(page.items)},
+        patient_ids=patient_ids,
+    )
     return page
 
 

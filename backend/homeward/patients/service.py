@@ -97,14 +97,15 @@ def list_patients(
         params,
         read_as=PatientRead,
     )
-    # One event per list: who looked, and how many records they saw (not the search
-    # text, which is itself identifying).
+    # One event per list: who looked, and whose records they saw (not the search text,
+    # which is itself identifying).
     record(
         db,
         actor,
         "patient.list",
         "patient",
         detail={"count": len(page.items), "search": bool(q)},
+        patient_ids=[patient.id for patient in page.items],
     )
     return page
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm.util import identity_key
 from homeward import clock
 from homeward.audit.service import Actor, record
 from homeward.db import UTCDateTime, as_dicts
+from homeward.enrollments.models import Enrollment
 from homeward.errors import InvalidInput
 from homeward.sessions.exceptions import SessionCancelled, SessionNotFound, SessionNotStarted
 from homeward.sessions.models import (
@@ -120,14 +121,25 @@ def _saved_rows(db: Session, session_id: uuid.UUID) -> list[dict[str, Any]]:
     return as_dicts(db.connection().execute(_SAVED, {"session_id": session_id}))
 
 
-def _session_attendance(db: Session, session_id: uuid.UUID) -> list[AttendanceRead]:
-    return _RECORDS.validate_python(_saved_rows(db, session_id))
+# The records with each one's patient, for the read's audit event, in the same statement.
+_SAVED_WITH_PATIENTS = _SAVED.join(
+    Enrollment, Enrollment.id == Attendance.enrollment_id
+).add_columns(Enrollment.patient_id)
 
 
 def list_attendance(db: Session, actor: Actor, session_id: uuid.UUID) -> list[AttendanceRead]:
     session = find_session(db, session_id)
-    records = _session_attendance(db, session.id)
-    record(db, actor, "attendance.read", "session", session.id, detail={"count": len(records)})
+    rows = as_dicts(db.connection().execute(_SAVED_WITH_PATIENTS, {"session_id": session.id}))
+    records = _RECORDS.validate_python(rows)
+    record(
+        db,
+        actor,
+        "attendance.read",
+        "session",
+        session.id,
+        detail={"count": len(records)},
+        patient_ids=[row["patient_id"] for row in rows],
+    )
     return records
 
 

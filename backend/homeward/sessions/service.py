@@ -114,7 +114,8 @@ def find_session(db: Session, session_id: uuid.UUID) -> TreatmentSession:
 def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> SessionRead:
     session = find_session(db, session_id)
     read = read_sessions(db, [SessionBase.model_validate(session)])[0]
-    record(db, actor, "session.read", "session", session.id)
+    roster_patients = [line.patient_id for line in read.roster]
+    record(db, actor, "session.read", "session", session.id, patient_ids=roster_patients)
     return read
 
 

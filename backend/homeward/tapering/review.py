@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from homeward import clock
 from homeward.audit.service import Actor, record
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
-from homeward.pagination import Page, PageParams, paginate
+from homeward.pagination import Page, PageParams, paginate_about_patients
 from homeward.tapering.apply import apply_change, fingerprint
 from homeward.tapering.exceptions import (
     RecommendationDecided,
@@ -30,7 +30,9 @@ def list_recommendations(
     mine: bool = False,
 ) -> Page[RecommendationRead]:
     """Newest first. `mine`: enrollments whose primary clinician is the caller."""
-    statement = select(Recommendation)
+    statement = select(Recommendation, Enrollment.patient_id).join(
+        Enrollment, Enrollment.id == Recommendation.enrollment_id
+    )
     if status is not None:
         statement = statement.where(Recommendation.status == status)
     if program_id is not None:
@@ -38,12 +40,8 @@ def list_recommendations(
     if enrollment_id is not None:
         statement = statement.where(Recommendation.enrollment_id == enrollment_id)
     if mine:
-        statement = statement.where(
-            Recommendation.enrollment_id.in_(
-                select(Enrollment.id).where(Enrollment.primary_clinician_id == actor.id)
-            )
-        )
-    page = paginate(
+        statement = statement.where(Enrollment.primary_clinician_id == actor.id)
+    page, patient_ids = paginate_about_patients(
         db,
         statement,
         [Recommendation.created_at, Recommendation.id],
@@ -57,6 +55,7 @@ def list_recommendations(
         "recommendation.list",
         "recommendation",
         detail={"count": len(page.items), "status": status.value if status else None},
+        patient_ids=patient_ids,
     )
     return page
 
