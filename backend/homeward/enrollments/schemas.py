@@ -3,7 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from homeward.enrollments.models import (
     DischargeReason,
@@ -12,12 +12,14 @@ from homeward.enrollments.models import (
     ExtensionReason,
     ScreenResult,
 )
+from homeward.fields import Integer, Text
 from homeward.patients.schemas import PatientSummary
 from homeward.schemas import InputModel, ReadModel
 
-Note = Annotated[str, StringConstraints(max_length=2000)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-Item = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+Note = Annotated[str, Text(max_length=2000, multiline=True)]
+Reason = Annotated[str, Text(min_length=1, max_length=500, multiline=True)]
+Item = Annotated[str, Text(min_length=1, max_length=500)]
+Substance = Annotated[str, Text(min_length=1, max_length=100)]
 
 
 class Caseload(StrEnum):
@@ -104,7 +106,7 @@ class ChangePhaseRequest(InputModel):
 
 
 class ExtendRequest(InputModel):
-    days: Annotated[int, Field(ge=1, le=90)]
+    days: Annotated[Integer, Field(ge=1, le=90)]
     reason: ExtensionReason
     note: Note = ""
 
@@ -144,7 +146,7 @@ class TreatmentPlanWrite(InputModel):
     triggers: Annotated[list[Item], Field(max_length=50)] = []
     coping_strategies: Annotated[list[Item], Field(max_length=50)] = []
     goals: Annotated[list[Goal], Field(max_length=30)] = []
-    sobriety_plan: Annotated[str, StringConstraints(max_length=10_000)] = ""
+    sobriety_plan: Annotated[str, Text(max_length=10_000, multiline=True)] = ""
 
 
 class GoalRead(ReadModel):
@@ -173,7 +175,7 @@ class EventCreate(InputModel):
     occurred_on: date
     result: ScreenResult | None = Field(default=None, description="drug_screen only, required")
     substances: Annotated[
-        list[Annotated[str, StringConstraints(min_length=1, max_length=100)]],
+        list[Substance],
         Field(max_length=20),
     ] = []
     note: Note = ""

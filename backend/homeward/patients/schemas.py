@@ -7,19 +7,19 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from homeward.fields import Text
 from homeward.patients.models import ConsentScope, Sex
 from homeward.schemas import InputModel, ReadModel
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Relationship = Annotated[str, StringConstraints(min_length=1, max_length=60)]
-Phone = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^[0-9+()\-. x]+$")]
+Name = Annotated[str, Text(min_length=1, max_length=100)]
+ShortText = Annotated[str, Text(min_length=1, max_length=200)]
+Relationship = Annotated[str, Text(min_length=1, max_length=60)]
+Phone = Annotated[str, Text(min_length=3, max_length=40, pattern=r"^[0-9+()\-. x]+$")]
 
 
 class DetoxStatus(StrEnum):
@@ -42,8 +42,8 @@ class Condition(InputModel):
 
 class Medication(InputModel):
     name: ShortText
-    dose: Annotated[str, StringConstraints(max_length=100)] = ""
-    schedule: Annotated[str, StringConstraints(max_length=200)] = ""
+    dose: Annotated[str, Text(max_length=100)] = ""
+    schedule: Annotated[str, Text(max_length=200)] = ""
 
 
 class MedicalProfile(InputModel):
@@ -171,7 +171,7 @@ class ConsentCreate(InputModel):
     recipient_name: ShortText | None = Field(
         default=None, description="A named person; or give recipient_partner_id"
     )
-    purpose: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    purpose: Annotated[str, Text(min_length=1, max_length=2000, multiline=True)]
     scopes: Annotated[list[ConsentScope], Field(min_length=1, max_length=3)]
     signed_on: date
     # Part 2 consents must say when they end; an open-ended consent is not valid.

@@ -6,6 +6,7 @@ from fastapi import Body, Query, Response, status
 from homeward.db import DbSession, current_session
 from homeward.deps import ReadPool, Reads, StaffPrincipal, require_roles
 from homeward.errors import PermissionDenied, responses
+from homeward.fields import UTCInstant
 from homeward.pagination import Page, Pagination
 from homeward.programs.models import SessionType
 from homeward.routing import api_router
@@ -33,7 +34,6 @@ from homeward.sessions.schemas import (
     SessionSummary,
     SessionUpdate,
 )
-from homeward.types import UTCInstant
 
 router = api_router(tags=["sessions"])
 

@@ -6,6 +6,7 @@ from fastapi import Body, Query
 from homeward.db import DbSession
 from homeward.deps import AdminOnly, StaffPrincipal, require_roles
 from homeward.errors import InvalidInput, responses
+from homeward.fields import Text
 from homeward.pagination import Page, Pagination
 from homeward.programs.exceptions import ProgramNotFound
 from homeward.routing import api_router
@@ -111,7 +112,8 @@ def list_recommendations(
     program_id: uuid.UUID | None = None,
     enrollment_id: uuid.UUID | None = None,
     caseload: Annotated[
-        str | None, Query(pattern="^mine$", description="`mine`: your primary clients")
+        Annotated[str, Text(max_length=4, pattern="^mine$")] | None,
+        Query(description="`mine`: your primary clients"),
     ] = None,
 ) -> Page[RecommendationRead]:
     return review.list_recommendations(

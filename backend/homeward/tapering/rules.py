@@ -14,13 +14,13 @@ from pydantic import (
     Field,
     PlainSerializer,
     SerializerFunctionWrapHandler,
-    StringConstraints,
     ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
 )
 
+from homeward.fields import Integer, Number, Text
 from homeward.schemas import InputModel
 from homeward.tapering.models import Action, Mode
 
@@ -47,11 +47,11 @@ WINDOWED_METRICS = frozenset(
 )
 
 Op = Literal[">=", ">", "<=", "<", "=="]
-WindowDays = Annotated[int, Field(ge=1, le=365)]
+WindowDays = Annotated[Integer, Field(ge=1, le=365)]
 MAX_DEPTH = 6
 # Whole numbers read back as written (14, not 14.0).
 Threshold = Annotated[
-    float,
+    Number,
     Field(ge=-1_000_000, le=1_000_000),
     PlainSerializer(lambda value: int(value) if value.is_integer() else value),
 ]
@@ -132,10 +132,10 @@ class Condition(InputModel):
 
 
 class Rule(InputModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    name: Annotated[str, Text(min_length=1, max_length=100)]
     action: Action
     mode: Mode = Mode.recommend
-    days: Annotated[int, Field(ge=1, le=90)] | None = Field(
+    days: Annotated[Integer, Field(ge=1, le=90)] | None = Field(
         default=None,
         validate_default=True,
         description="Days to add; required for extend, forbidden otherwise",

@@ -2,8 +2,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
+from homeward.fields import Integer, Text
 from homeward.schemas import InputModel, ReadModel
 from homeward.tapering.models import Action, Mode, RecommendationStatus
 from homeward.tapering.rules import Rule, RuleSet
@@ -70,11 +71,11 @@ class RecommendationRead(ReadModel):
 
 
 class ApproveRequest(InputModel):
-    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    note: Annotated[str, Text(max_length=2000, multiline=True)] | None = None
 
 
 class DismissRequest(InputModel):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    reason: Annotated[str, Text(min_length=1, max_length=2000, multiline=True)]
 
 
 class SimulationRequest(RuleSet):
@@ -83,7 +84,7 @@ class SimulationRequest(RuleSet):
     as_of: date | None = None
     from_: date | None = Field(default=None, alias="from")
     to: date | None = None
-    every_days: Annotated[int, Field(ge=1, le=90)] = 7
+    every_days: Annotated[Integer, Field(ge=1, le=90)] = 7
 
     @model_validator(mode="after")
     def _one_mode(self) -> Self:
