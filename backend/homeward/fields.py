@@ -7,7 +7,7 @@ model or parameter escapes them.
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -78,6 +78,12 @@ class Text:
         return core_schema.no_info_after_validator_function(check, schema)
 
 
+@dataclass(frozen=True)
+class Clearable:
+    """Marks an `UpdateModel` field that an explicit null empties: `Annotated[X | None,
+    Clearable()]`. Any other field refuses null."""
+
+
 # A single-line text of any length, for a parameter whose length is bounded elsewhere.
 Line = Annotated[str, Text(max_length=1000)]
 
@@ -141,17 +147,49 @@ def _available_timezones() -> frozenset[str]:
 Timezone = Annotated[str, Text(max_length=64, min_length=1), AfterValidator(_known_timezone)]
 
 
+# The dates and times any input may name: far enough back for a date of birth, far enough
+# ahead for any plan, and clear of date.min and date.max, so no conversion to local time
+# or to UTC, nor a day added, can overflow. Domain rules narrow them (see `plausible`).
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+EARLIEST_INSTANT = datetime.combine(EARLIEST_DAY, time(), UTC)
+LATEST_INSTANT = datetime.combine(LATEST_DAY, time.max, UTC)
+_RANGE = f"between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
+
+
+def _out_of_range() -> PydanticCustomError:
+    return PydanticCustomError("date_out_of_range", "must be {range}", {"range": _RANGE})
+
+
+def _plausible_day(value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise _out_of_range()
+    return value
+
+
+Day = Annotated[date, AfterValidator(_plausible_day)]
+
+
 def _to_utc(value: datetime) -> datetime:
     # Without an offset, a time is read as UTC. Converting here turns an instant that UTC
     # cannot hold (year 1 with a positive offset) into a 422 rather than a failure later.
     if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
+        value = value.replace(tzinfo=UTC)
     try:
-        return value.astimezone(UTC)
+        value = value.astimezone(UTC)
     except OverflowError as error:
-        raise ValueError("out of range once converted to UTC") from error
+        raise _out_of_range() from error
+    if not EARLIEST_INSTANT <= value <= LATEST_INSTANT:
+        raise _out_of_range()
+    return value
 
 
 UTCInstant = Annotated[datetime, AfterValidator(_to_utc)]
+
+# Domain bounds, narrower than the above; each error names its bound.
+#   admission: on or after the program's first day, at most this many days back, never ahead;
+#   events, completion, discharge and phase changes: inside the enrollment's span;
+#   sessions and homework: inside EARLIEST_DAY..LATEST_DAY, the range schedule generation takes.
+ADMISSION_LOOKBACK_DAYS = 365
 # The same, for request bodies, where the offset is required.
 AwareUTCInstant = Annotated[AwareDatetime, AfterValidator(_to_utc)]

@@ -9,6 +9,7 @@ number). A new field that escapes them fails here, before it fails at the databa
 import types
 import typing
 from collections.abc import Iterator
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -16,10 +17,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Strict
+from pydantic import AfterValidator, BaseModel, Strict
 from pydantic.fields import FieldInfo
 
-from homeward.fields import Text
+from homeward.fields import Text, _plausible_day, _to_utc
 from homeward.main import create_app
 from homeward.settings import Settings
 
@@ -54,7 +55,14 @@ def _problems(where: str, annotation: Any, metadata: tuple[Any, ...], body: bool
             found.append(f"{where}: str without Text")
         if body and leaf in (int, float) and not any(isinstance(m, Strict) for m in leaf_metadata):
             found.append(f"{where}: {leaf.__name__} is not strict")
+        if leaf in (date, datetime) and not _bounded(leaf_metadata):
+            found.append(f"{where}: {leaf.__name__} without the bounds of Day or UTCInstant")
     return found
+
+
+def _bounded(metadata: tuple[Any, ...]) -> bool:
+    checks = {_plausible_day, _to_utc}
+    return any(isinstance(m, AfterValidator) and m.func in checks for m in metadata)
 
 
 def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:

@@ -6,7 +6,7 @@ from pydantic import EmailStr, Field
 
 from homeward.auth.models import Role
 from homeward.fields import Text
-from homeward.schemas import InputModel, ReadModel
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 
 Password = Annotated[str, Text(min_length=1, max_length=256)]
 Name = Annotated[str, Text(min_length=1, max_length=200)]
@@ -40,7 +40,7 @@ class UserCreate(InputModel):
     password: Password
 
 
-class UserUpdate(InputModel):
+class UserUpdate(UpdateModel):
     full_name: Name | None = None
     role: Role | None = None
     active: bool | None = None

@@ -12,9 +12,9 @@ from homeward.enrollments.models import (
     ExtensionReason,
     ScreenResult,
 )
-from homeward.fields import Integer, Text
+from homeward.fields import Clearable, Day, Integer, Text
 from homeward.patients.schemas import PatientSummary
-from homeward.schemas import InputModel, ReadModel
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 
 Note = Annotated[str, Text(max_length=2000, multiline=True)]
 Reason = Annotated[str, Text(min_length=1, max_length=500, multiline=True)]
@@ -45,9 +45,9 @@ class EnrollmentCreate(InputModel):
     note: Note = ""
 
 
-class EnrollmentUpdate(InputModel):
-    primary_clinician_id: uuid.UUID | None = None
-    expected_end_on: date | None = None
+class EnrollmentUpdate(UpdateModel):
+    primary_clinician_id: Annotated[uuid.UUID | None, Clearable()] = None
+    expected_end_on: Day | None = None
 
 
 class EnrollmentRead(ReadModel):
@@ -75,7 +75,7 @@ class EnrollmentRead(ReadModel):
 
 
 class AdmitRequest(InputModel):
-    admitted_on: date | None = Field(default=None, description="Defaults to today, program time")
+    admitted_on: Day | None = Field(default=None, description="Defaults to today, program time")
     override_capacity: bool = Field(
         default=False, description="Admit even at capacity; the override is audited"
     )
@@ -89,20 +89,20 @@ class StatusNote(InputModel):
 
 
 class CompleteRequest(InputModel):
-    completed_on: date | None = Field(default=None, description="Defaults to today")
+    completed_on: Day | None = Field(default=None, description="Defaults to today")
     note: Note = ""
 
 
 class DischargeRequest(InputModel):
     reason: DischargeReason
-    discharged_on: date | None = Field(default=None, description="Defaults to today")
+    discharged_on: Day | None = Field(default=None, description="Defaults to today")
     note: Note = ""
 
 
 class ChangePhaseRequest(InputModel):
     phase_id: uuid.UUID
     reason: Reason
-    effective_on: date | None = Field(default=None, description="Defaults to today")
+    effective_on: Day | None = Field(default=None, description="Defaults to today")
 
 
 class ExtendRequest(InputModel):
@@ -172,7 +172,7 @@ class TreatmentPlanRead(ReadModel):
 
 class EventCreate(InputModel):
     kind: EventKind
-    occurred_on: date
+    occurred_on: Day
     result: ScreenResult | None = Field(default=None, description="drug_screen only, required")
     substances: Annotated[
         list[Substance],

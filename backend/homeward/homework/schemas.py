@@ -6,7 +6,7 @@ from pydantic import Field
 
 from homeward.fields import AwareUTCInstant, Text
 from homeward.homework.models import HomeworkCategory, HomeworkReadStatus, ReviewOutcome
-from homeward.schemas import InputModel, ReadModel
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 
 Title = Annotated[str, Text(min_length=1, max_length=200)]
 Instructions = Annotated[str, Text(max_length=10_000, multiline=True)]
@@ -43,7 +43,7 @@ class HomeworkCreate(InputModel):
     )
 
 
-class HomeworkUpdate(InputModel):
+class HomeworkUpdate(UpdateModel):
     title: Title | None = None
     instructions: Instructions | None = None
     due_at: AwareUTCInstant | None = None

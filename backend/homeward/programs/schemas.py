@@ -4,10 +4,10 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
-from homeward.fields import Integer, LocalTime, Number, Text, Timezone
+from homeward.fields import Clearable, Integer, LocalTime, Number, Text, Timezone
 from homeward.programs.levels import LevelOfCare, Population
 from homeward.programs.models import SessionType
-from homeward.schemas import InputModel, ReadModel
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 
 Name = Annotated[str, Text(min_length=1, max_length=200)]
 Description = Annotated[str, Text(max_length=5000, multiline=True)]
@@ -49,7 +49,7 @@ class ProgramCreate(ProgramBase):
         return self
 
 
-class ProgramUpdate(InputModel):
+class ProgramUpdate(UpdateModel):
     name: Name | None = None
     description: Description | None = None
     level_of_care: LevelOfCare | None = None
@@ -60,8 +60,8 @@ class ProgramUpdate(InputModel):
     services_offered: Annotated[list[SessionType], Field(max_length=6)] | None = None
     accepts_step_down: bool | None = None
     archived: bool | None = None
-    min_hours_per_week: Hours | None = None
-    max_hours_per_week: Hours | None = None
+    min_hours_per_week: Annotated[Hours | None, Clearable()] = None
+    max_hours_per_week: Annotated[Hours | None, Clearable()] = None
 
 
 class ProgramRead(ReadModel):
@@ -105,15 +105,15 @@ class SlotCreate(SlotBase):
         return self
 
 
-class SlotUpdate(InputModel):
+class SlotUpdate(UpdateModel):
     weekday: Weekday | None = None
     start_time: LocalTime | None = None
     end_time: LocalTime | None = None
     session_type: SessionType | None = None
     title: Name | None = None
-    facilitator_id: uuid.UUID | None = None
-    room: Room | None = None
-    capacity: SlotCapacity | None = None
+    facilitator_id: Annotated[uuid.UUID | None, Clearable()] = None
+    room: Annotated[Room | None, Clearable()] = None
+    capacity: Annotated[SlotCapacity | None, Clearable()] = None
 
 
 class SlotRead(ReadModel):
@@ -139,7 +139,7 @@ class PhaseCreate(InputModel):
     min_days: MinDays = 0
 
 
-class PhaseUpdate(InputModel):
+class PhaseUpdate(UpdateModel):
     name: Name | None = None
     order: Order | None = None
     slot_ids: Annotated[list[uuid.UUID], Field(max_length=200)] | None = None

@@ -20,6 +20,7 @@ from homeward.sessions.exceptions import (
     SessionEnded,
     SessionNotFound,
     SessionNotStarted,
+    SessionTimesFixed,
 )
 from homeward.sessions.models import SessionStatus
 from homeward.sessions.schemas import (
@@ -121,7 +122,7 @@ def get_session(session_id: uuid.UUID, staff: Readers, db: DbSession) -> Session
 @router.patch(
     "/sessions/{session_id}",
     response_model=SessionRead,
-    responses=responses(SessionNotFound, SessionCancelled, FacilitatorBusy),
+    responses=responses(SessionNotFound, SessionCancelled, SessionTimesFixed, FacilitatorBusy),
 )
 def update_session(
     session_id: uuid.UUID, body: SessionUpdate, staff: Clinical, db: DbSession

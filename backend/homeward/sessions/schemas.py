@@ -1,12 +1,12 @@
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field
 
-from homeward.fields import AwareUTCInstant, Integer, Text
+from homeward.fields import AwareUTCInstant, Clearable, Day, Integer, Text
 from homeward.programs.models import SessionType
-from homeward.schemas import InputModel, ReadModel
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 from homeward.sessions.models import AttendanceStatus, SessionStatus
 
 Title = Annotated[str, Text(min_length=1, max_length=200)]
@@ -19,8 +19,8 @@ MAX_ROSTER = 500
 
 
 class ScheduleGenerate(InputModel):
-    from_: date = Field(alias="from", description="First day (program's local date), inclusive")
-    to: date = Field(description="Last day (program's local date), inclusive; at most 92 days")
+    from_: Day = Field(alias="from", description="First day (program's local date), inclusive")
+    to: Day = Field(description="Last day (program's local date), inclusive; at most 92 days")
 
 
 class ScheduleResult(ReadModel):
@@ -42,12 +42,12 @@ class SessionCreate(InputModel):
     )
 
 
-class SessionUpdate(InputModel):
+class SessionUpdate(UpdateModel):
     title: Title | None = None
     starts_at: AwareUTCInstant | None = None
     ends_at: AwareUTCInstant | None = None
-    facilitator_id: uuid.UUID | None = None
-    room: Room | None = None
+    facilitator_id: Annotated[uuid.UUID | None, Clearable()] = None
+    room: Annotated[Room | None, Clearable()] = None
 
 
 class SessionCancel(InputModel):

@@ -167,8 +167,34 @@ class Rule(InputModel):
         return self.longest_window
 
 
+# What one evaluation may cost. Each distinct (metric, window_days) is one measured column
+# for the whole cohort, and each comparison is read for every enrollment: the caps keep
+# an evaluation's statement inside every database's column limit and its time short.
+MAX_RULES = 50
+MAX_COMPARISONS = 100
+MAX_MEASURES = 24
+
+
 class RuleSet(InputModel):
-    rules: Annotated[list[Rule], Field(max_length=100)]
+    """A rule set: the one validator that `PUT`, `simulate` and evaluation all go through."""
+
+    rules: Annotated[list[Rule], Field(max_length=MAX_RULES)]
+
+    @model_validator(mode="after")
+    def _bounded_cost(self) -> Self:
+        comparisons = [leaf for rule in self.rules for leaf in rule.when.comparisons()]
+        if len(comparisons) > MAX_COMPARISONS:
+            raise ValueError(
+                f"a rule set holds at most {MAX_COMPARISONS} comparisons; "
+                f"this one has {len(comparisons)}"
+            )
+        measures = {(leaf.metric, leaf.window_days) for leaf in comparisons}
+        if len(measures) > MAX_MEASURES:
+            raise ValueError(
+                f"a rule set measures at most {MAX_MEASURES} distinct (metric, window_days) "
+                f"pairs; this one has {len(measures)}"
+            )
+        return self
 
     @field_validator("rules", mode="after")
     @classmethod

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
-from homeward.fields import Integer, Text
+from homeward.fields import Day, Integer, Text
 from homeward.schemas import InputModel, ReadModel
 from homeward.tapering.models import Action, Mode, RecommendationStatus
 from homeward.tapering.rules import Rule, RuleSet
@@ -28,7 +28,7 @@ class RuleSetVersionRead(ReadModel):
 
 class EvaluateRequest(InputModel):
     program_id: uuid.UUID | None = Field(default=None, description="Every program when omitted")
-    as_of: date | None = Field(default=None, description="Defaults to today, program time")
+    as_of: Day | None = Field(default=None, description="Defaults to today, program time")
 
 
 class EvaluationRead(ReadModel):
@@ -81,9 +81,9 @@ class DismissRequest(InputModel):
 class SimulationRequest(RuleSet):
     """A draft rule set, and either one date (`as_of`) or a replay (`from`, `to`, `every_days`)."""
 
-    as_of: date | None = None
-    from_: date | None = Field(default=None, alias="from")
-    to: date | None = None
+    as_of: Day | None = None
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
     every_days: Annotated[Integer, Field(ge=1, le=90)] = 7
 
     @model_validator(mode="after")
