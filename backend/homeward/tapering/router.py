@@ -47,7 +47,7 @@ def get_rules(
     program_id: uuid.UUID,
     _: ClinicalReaders,
     db: DbSession,
-    version: Annotated[int | None, Query(ge=0)] = None,
+    version: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
 ) -> RuleSetRead:
     """The program's current rule set, or an older `version` (0 is the built-in default)."""
     return service.get_rule_set(db, program_id, version).read()
