@@ -101,9 +101,12 @@ def viewer(app: FastAPI, factories: Factories) -> StaffClient:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.contract.test_extreme_values import SENT
     from tests.contract.test_schemathesis import GENERATED_CASES
 
     if GENERATED_CASES["count"]:
         terminalreporter.write_line(
             f"schemathesis: {GENERATED_CASES['count']} generated cases checked"
         )
+    if SENT["count"]:
+        terminalreporter.write_line(f"extreme values: {SENT['count']} requests sent")

@@ -2,31 +2,42 @@
 
 The cursor is the sort key of the last row returned, so a page never skips or
 repeats rows when others are inserted meanwhile, and each page costs one query.
+
+A cursor is opaque and signed with the app's secret: a client cannot make one up,
+and one it altered is a 422 `cursor is not valid`. `paginate` keeps only the last
+row's unique key in it (the other sort columns are read back in the page's own
+query), so a list sorted by name never puts a patient's name in a URL.
 """
 
 import base64
+import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import orjson
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import (
     ColumnElement,
     Select,
     Subquery,
     bindparam,
+    literal,
     literal_column,
+    select,
     tuple_,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from homeward.db import as_dicts
 from homeward.errors import InvalidInput
+from homeward.fields import Text
 
 if TYPE_CHECKING:  # the audit package lists its own trail with `paginate`
     from homeward.audit.reads import AuditedList, AuditedReads
@@ -50,49 +61,86 @@ class Page(BaseModel, Generic[T]):
 class PageParams(BaseModel):
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    # What cursors are signed with; `page_params` derives it from the app's secret.
+    cursor_key: bytes = b"homeward-cursor"
+
+
+@lru_cache(maxsize=8)
+def cursor_key(secret_key: str) -> bytes:
+    """The cursors' own key, so that a cursor's signature is worth nothing elsewhere."""
+    return hmac.new(secret_key.encode(), b"homeward pagination cursor", hashlib.sha256).digest()
 
 
 async def page_params(
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[Annotated[str, Text(max_length=512)] | None, Query()] = None,
 ) -> PageParams:
-    return PageParams(limit=limit, cursor=cursor)
+    key = cursor_key(request.app.state.settings.secret_key)
+    return PageParams(limit=limit, cursor=cursor, cursor_key=key)
 
 
 # What a list endpoint declares to take `limit` and `cursor`.
 Pagination = Annotated[PageParams, Depends(page_params)]
 
+_SIGNATURE_BYTES = 16
+# What a key column may hold: a cursor's number must fit the database's BIGINT.
+_BIGGEST = 2**63 - 1
 
-def _encode(values: Sequence[Any]) -> str:
-    # orjson writes times, dates and UUIDs as `isoformat()` and `str()` would.
-    raw = orjson.dumps(list(values))
+
+def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str, columns: Sequence[InstrumentedAttribute[Any]]) -> list[Any]:
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _signature(payload: bytes, key: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+
+
+def _encode(values: Sequence[Any], key: bytes) -> str:
+    # orjson writes times, dates and UUIDs as `isoformat()` and `str()` would.
+    payload = orjson.dumps(list(values))
+    return f"{_b64(payload)}.{_b64(_signature(payload, key))}"
+
+
+def _decode(cursor: str, columns: Sequence[InstrumentedAttribute[Any]], key: bytes) -> list[Any]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
+        encoded, _, signature = cursor.partition(".")
+        payload = _unb64(encoded)
+        if not hmac.compare_digest(_unb64(signature), _signature(payload, key)):
+            raise ValueError("not signed here")
+        values = json.loads(payload)
         if not isinstance(values, list) or len(values) != len(columns):
             raise ValueError("wrong shape")
         return [_typed(value, column) for value, column in zip(values, columns, strict=True)]
-    except (ValueError, TypeError, json.JSONDecodeError) as error:
+    except (ValueError, TypeError, OverflowError, RecursionError) as error:
         raise InvalidInput.at(["query", "cursor"], "cursor is not valid") from error
 
 
 def _typed(value: Any, column: InstrumentedAttribute[Any]) -> Any:
+    """`value` as `column` holds it, or ValueError: a signed cursor is still checked."""
     if value is None:
         return None
     python_type = column.type.python_type
-    if python_type is datetime:
-        return datetime.fromisoformat(value)
-    if python_type is date:
+    if python_type is datetime and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("a cursor's time has an offset")
+        return moment.astimezone(UTC)
+    if python_type is date and isinstance(value, str):
         return date.fromisoformat(value)
-    if python_type is uuid.UUID:
+    if python_type is uuid.UUID and isinstance(value, str):
         return uuid.UUID(value)
-    if python_type in (int, float, str):
-        return python_type(value)
-    raise ValueError(f"cannot page on {python_type}")
+    if python_type is int and type(value) is int and abs(value) <= _BIGGEST:
+        return value
+    if python_type is float and type(value) in (int, float):
+        return float(value)
+    if python_type is str and isinstance(value, str) and "\x00" not in value:
+        return value
+    raise ValueError(f"not a {python_type.__name__}")
 
 
 def _one_page(
@@ -101,11 +149,18 @@ def _one_page(
     params: PageParams,
     descending: bool,
 ) -> Select[*tuple[Any, ...]]:
-    """`statement` from the cursor on, in order; one row over the page tells if more follow."""
+    """`statement` from the cursor on, in order; one row over the page tells if more follow.
+
+    The cursor holds the last row's unique key (`order_by[-1]`); its other sort values
+    are read back from that row within this statement.
+    """
     if params.cursor:
-        after = _decode(params.cursor, order_by)
+        unique = order_by[-1]
+        [last] = _decode(params.cursor, [unique], params.cursor_key)
+        after = [select(column).where(unique == last).scalar_subquery() for column in order_by[:-1]]
         key = tuple_(*order_by)
-        statement = statement.where(key < tuple_(*after) if descending else key > tuple_(*after))
+        bound = tuple_(*after, literal(last, type_=unique.type))
+        statement = statement.where(key < bound if descending else key > bound)
     ordering = [c.desc() if descending else c.asc() for c in order_by]
     return statement.order_by(*ordering).limit(params.limit + 1)
 
@@ -116,7 +171,7 @@ def _cut(
     if len(rows) <= params.limit:
         return rows, None
     rows = rows[: params.limit]
-    return rows, _encode(key(rows[-1]))
+    return rows, _encode(key(rows[-1]), params.cursor_key)
 
 
 def paginate(
@@ -138,7 +193,7 @@ def paginate(
     rows, next_cursor = _cut(
         list(db.scalars(limited).unique()),
         params,
-        lambda last: [getattr(last, column.key) for column in order_by],
+        lambda last: [getattr(last, order_by[-1].key)],
     )
     if prepare:
         prepare(rows)
@@ -241,7 +296,7 @@ class KeysetQuery:
         given (not None or empty), and its bound values."""
         shape, binds = self._bind(values)
         if params.cursor:
-            after = _decode(params.cursor, self.order_by)
+            after = _decode(params.cursor, self.order_by, params.cursor_key)
             binds.update({f"after_{i}": value for i, value in enumerate(after)})
         key = (shape, bool(params.cursor), params.limit + 1)
         statement = self._built.get(key)

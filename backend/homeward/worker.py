@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from homeward import clock
 from homeward.audit.chain import ChainSealer
 from homeward.audit.service import Actor
+from homeward.fields import LocalTime
 from homeward.programs.models import Program
 from homeward.progress.metrics import today_in
 from homeward.tapering.evaluation import evaluate
 from homeward.tapering.models import EvaluationRun
-from homeward.types import LocalTime
 
 logger = logging.getLogger("homeward.worker")
 

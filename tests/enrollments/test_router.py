@@ -43,6 +43,9 @@ def test_the_whole_lifecycle_through_the_api(
     assert body["program"]["name"] == day.program.name and body["current_phase"] is None
     one = f"{E}/{body['id']}"
 
+    # Recorded two weeks late, in a program that has run since January.
+    day.program.created_at = datetime(2026, 1, 5, tzinfo=UTC)
+    db.flush()
     admitted = intake.post(f"{one}/admit", json={"admitted_on": "2026-02-16"})
     assert admitted.status_code == 200, admitted.text
     assert admitted.json()["current_phase"]["name"] == "Intensive"

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from homeward.audit.service import Actor
@@ -16,8 +17,14 @@ from homeward.sessions.exceptions import (
     SessionCancelled,
     SessionEnded,
     SessionNotFound,
+    SessionTimesFixed,
 )
-from homeward.sessions.models import SessionStatus, TreatmentSession
+from homeward.sessions.models import (
+    Attendance,
+    AttendanceStatus,
+    SessionStatus,
+    TreatmentSession,
+)
 from homeward.sessions.schemas import SessionCreate, SessionUpdate
 from tests.factories import Factories
 from tests.sessions.helpers import NOW, audit_count, clinic, freeze
@@ -94,7 +101,10 @@ def test_unknown_program_and_bad_times_are_422(db: Session, factories: Factories
     assert raised.value.errors and raised.value.errors[0].loc == ["body", "facilitator_id"]
 
 
-def test_a_facilitator_cannot_be_booked_twice(db: Session, factories: Factories) -> None:
+def test_a_facilitator_cannot_be_booked_twice(
+    db: Session, factories: Factories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze(monkeypatch)  # the sessions are upcoming: an ended one's times cannot move
     program = factories.program()
     therapist = factories.user("clinician")
     first = service.create_session(
@@ -143,7 +153,10 @@ def test_generated_sessions_count_as_bookings(db: Session, factories: Factories)
         )
 
 
-def test_update_changes_fields_and_refuses_nulls(db: Session, factories: Factories) -> None:
+def test_update_changes_fields_and_refuses_nulls(
+    db: Session, factories: Factories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze(monkeypatch)
     program = factories.program()
     session = service.create_session(db, ACTOR, _create(program.id, NOW))
     updated = service.update_session(
@@ -153,8 +166,8 @@ def test_update_changes_fields_and_refuses_nulls(db: Session, factories: Factori
         SessionUpdate.model_validate({"title": "Family session", "room": "B2"}),
     )
     assert (updated.title, updated.room) == ("Family session", "B2")
-    with pytest.raises(InvalidInput):
-        service.update_session(db, ACTOR, session.id, SessionUpdate.model_validate({"title": None}))
+    with pytest.raises(ValidationError):
+        SessionUpdate.model_validate({"title": None})
     with pytest.raises(InvalidInput):
         service.update_session(
             db, ACTOR, session.id, SessionUpdate(ends_at=session.starts_at - timedelta(hours=1))
@@ -207,3 +220,38 @@ def test_medical_staff_book_medical_sessions_only(db: Session, factories: Factor
         db, MEDICAL, _create(program.id, NOW, session_type=SessionType.medical)
     )
     assert visit.session_type == SessionType.medical
+
+
+def test_an_ended_or_recorded_session_keeps_its_times(
+    db: Session, factories: Factories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze(monkeypatch)
+    setup = clinic(factories)
+    client = setup.enroll(factories)
+    ended = factories.session(setup.program, NOW - timedelta(hours=4), minutes=60)
+    with pytest.raises(SessionTimesFixed):
+        service.update_session(db, ACTOR, ended.id, SessionUpdate(starts_at=NOW + timedelta(1)))
+    # Its other fields may still change, and so may sending the times it already has.
+    renamed = service.update_session(
+        db, ACTOR, ended.id, SessionUpdate(title="Relapse prevention", starts_at=ended.starts_at)
+    )
+    assert renamed.title == "Relapse prevention"
+
+    started = factories.session(setup.program, NOW - timedelta(minutes=30), roster=[client])
+    db.add(
+        Attendance(
+            session_id=started.id,
+            enrollment_id=client.id,
+            status=AttendanceStatus.present,
+            minutes_attended=30,
+        )
+    )
+    db.flush()
+    with pytest.raises(SessionTimesFixed):
+        service.update_session(
+            db, ACTOR, started.id, SessionUpdate(ends_at=started.ends_at + timedelta(hours=1))
+        )
+    later = NOW + timedelta(days=1, hours=1)
+    upcoming = factories.session(setup.program, NOW + timedelta(days=1))
+    moved = service.update_session(db, ACTOR, upcoming.id, SessionUpdate(starts_at=later))
+    assert moved.starts_at == later

@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query
@@ -8,6 +7,7 @@ from homeward.audit import service
 from homeward.audit.schemas import AuditEventRead
 from homeward.db import DbSession
 from homeward.deps import require_roles
+from homeward.fields import Text, UTCInstant
 from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
 
@@ -20,9 +20,9 @@ def list_audit_events(
     page: Pagination,
     actor_id: uuid.UUID | None = None,
     patient_id: uuid.UUID | None = None,
-    resource_type: Annotated[str | None, Query(max_length=40)] = None,
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
+    resource_type: Annotated[Annotated[str, Text(max_length=40)] | None, Query()] = None,
+    from_: Annotated[UTCInstant | None, Query(alias="from")] = None,
+    to: UTCInstant | None = None,
 ) -> Page[AuditEventRead]:
     return service.list_events(
         db,

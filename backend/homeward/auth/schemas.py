@@ -2,17 +2,18 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import EmailStr, Field
 
 from homeward.auth.models import Role
-from homeward.schemas import InputModel, ReadModel
+from homeward.fields import Text
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 
-Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Password = Annotated[str, Text(min_length=1, max_length=256)]
+Name = Annotated[str, Text(min_length=1, max_length=200)]
 
 
 class LoginRequest(InputModel):
-    email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
+    email: Annotated[str, Text(min_length=1, max_length=254)]
     password: Password
 
 
@@ -39,7 +40,7 @@ class UserCreate(InputModel):
     password: Password
 
 
-class UserUpdate(InputModel):
+class UserUpdate(UpdateModel):
     full_name: Name | None = None
     role: Role | None = None
     active: bool | None = None

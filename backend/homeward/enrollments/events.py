@@ -1,21 +1,21 @@
 """Clinical events on an enrollment: relapses, drug screens, crises, medical events."""
 
 import uuid
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from homeward.audit.service import Actor, record
 from homeward.enrollments.loading import program_today, require_enrollment, staff_id
-from homeward.enrollments.models import ClinicalEvent, EventKind
+from homeward.enrollments.models import ClinicalEvent, Enrollment, EventKind
 from homeward.enrollments.schemas import EventCreate, EventRead
 from homeward.errors import InvalidInput
 from homeward.pagination import Page, PageParams, paginate
-from homeward.programs.models import Program
 
 
-def _validate(data: EventCreate, program: Program, admitted_on: date | None) -> None:
+def _validate(data: EventCreate, enrollment: Enrollment) -> None:
+    """An event falls inside the enrollment's span: from admission to today or its end."""
+    program, admitted_on = enrollment.program, enrollment.admitted_on
     if data.kind == EventKind.drug_screen and data.result is None:
         raise InvalidInput.at(["body", "result"], "a drug screen needs a result")
     if data.kind != EventKind.drug_screen and data.result is not None:
@@ -26,13 +26,19 @@ def _validate(data: EventCreate, program: Program, admitted_on: date | None) -> 
         raise InvalidInput.at(["body", "occurred_on"], "the enrollment is not admitted yet")
     if data.occurred_on < admitted_on:
         raise InvalidInput.at(["body", "occurred_on"], "occurred_on is before admission")
+    ended_on = enrollment.discharged_on or enrollment.completed_on
+    if ended_on is not None and data.occurred_on > ended_on:
+        raise InvalidInput.at(
+            ["body", "occurred_on"],
+            f"occurred_on is after the enrollment ended ({ended_on.isoformat()})",
+        )
 
 
 def record_event(
     db: Session, actor: Actor, enrollment_id: uuid.UUID, data: EventCreate
 ) -> ClinicalEvent:
     enrollment = require_enrollment(db, enrollment_id)
-    _validate(data, enrollment.program, enrollment.admitted_on)
+    _validate(data, enrollment)
     event = ClinicalEvent(
         enrollment_id=enrollment.id,
         kind=data.kind,

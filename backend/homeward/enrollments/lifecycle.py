@@ -9,6 +9,7 @@ the status or phase changed. Other domains (tapering's approvals) call these.
 
 import uuid
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -46,6 +47,7 @@ from homeward.enrollments.schemas import (
     StatusNote,
 )
 from homeward.errors import InvalidInput
+from homeward.fields import ADMISSION_LOOKBACK_DAYS
 from homeward.programs.models import Phase, Program
 from homeward.sessions.rostering import sync_future_rosters
 
@@ -78,6 +80,18 @@ def _check_day(
     if not_before is not None and value < not_before:
         raise InvalidInput.at(
             ["body", field], f"{field} is before the {what} ({not_before.isoformat()})"
+        )
+
+
+def _check_admission_plausible(program: Program, admitted_on: date, today: date) -> None:
+    """Not before the program existed, nor further back than a late record plausibly is."""
+    opened = program.created_at.astimezone(ZoneInfo(program.timezone)).date()
+    earliest = max(opened, today - timedelta(days=ADMISSION_LOOKBACK_DAYS))
+    if admitted_on < earliest:
+        raise InvalidInput.at(
+            ["body", "admitted_on"],
+            f"admitted_on must be on or after {earliest.isoformat()}: not before the program "
+            f"existed ({opened.isoformat()}) nor more than {ADMISSION_LOOKBACK_DAYS} days ago",
         )
 
 
@@ -143,6 +157,7 @@ def admit(
     today = program_today(program)
     admitted_on = data.admitted_on or today
     _check_day("admitted_on", admitted_on, today, None)
+    _check_admission_plausible(program, admitted_on, today)
     # Serialize admissions to one program so two can't both take its last place.
     db.execute(select(Program.id).where(Program.id == program.id).with_for_update())
     census = _census(db, program.id)

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from homeward.enrollments.models import (
     DischargeReason,
@@ -12,12 +12,14 @@ from homeward.enrollments.models import (
     ExtensionReason,
     ScreenResult,
 )
+from homeward.fields import Clearable, Day, Integer, Text
 from homeward.patients.schemas import PatientSummary
-from homeward.schemas import InputModel, ReadModel
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 
-Note = Annotated[str, StringConstraints(max_length=2000)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-Item = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+Note = Annotated[str, Text(max_length=2000, multiline=True)]
+Reason = Annotated[str, Text(min_length=1, max_length=500, multiline=True)]
+Item = Annotated[str, Text(min_length=1, max_length=500)]
+Substance = Annotated[str, Text(min_length=1, max_length=100)]
 
 
 class Caseload(StrEnum):
@@ -43,9 +45,9 @@ class EnrollmentCreate(InputModel):
     note: Note = ""
 
 
-class EnrollmentUpdate(InputModel):
-    primary_clinician_id: uuid.UUID | None = None
-    expected_end_on: date | None = None
+class EnrollmentUpdate(UpdateModel):
+    primary_clinician_id: Annotated[uuid.UUID | None, Clearable()] = None
+    expected_end_on: Day | None = None
 
 
 class EnrollmentRead(ReadModel):
@@ -73,7 +75,7 @@ class EnrollmentRead(ReadModel):
 
 
 class AdmitRequest(InputModel):
-    admitted_on: date | None = Field(default=None, description="Defaults to today, program time")
+    admitted_on: Day | None = Field(default=None, description="Defaults to today, program time")
     override_capacity: bool = Field(
         default=False, description="Admit even at capacity; the override is audited"
     )
@@ -87,24 +89,24 @@ class StatusNote(InputModel):
 
 
 class CompleteRequest(InputModel):
-    completed_on: date | None = Field(default=None, description="Defaults to today")
+    completed_on: Day | None = Field(default=None, description="Defaults to today")
     note: Note = ""
 
 
 class DischargeRequest(InputModel):
     reason: DischargeReason
-    discharged_on: date | None = Field(default=None, description="Defaults to today")
+    discharged_on: Day | None = Field(default=None, description="Defaults to today")
     note: Note = ""
 
 
 class ChangePhaseRequest(InputModel):
     phase_id: uuid.UUID
     reason: Reason
-    effective_on: date | None = Field(default=None, description="Defaults to today")
+    effective_on: Day | None = Field(default=None, description="Defaults to today")
 
 
 class ExtendRequest(InputModel):
-    days: Annotated[int, Field(ge=1, le=90)]
+    days: Annotated[Integer, Field(ge=1, le=90)]
     reason: ExtensionReason
     note: Note = ""
 
@@ -144,7 +146,7 @@ class TreatmentPlanWrite(InputModel):
     triggers: Annotated[list[Item], Field(max_length=50)] = []
     coping_strategies: Annotated[list[Item], Field(max_length=50)] = []
     goals: Annotated[list[Goal], Field(max_length=30)] = []
-    sobriety_plan: Annotated[str, StringConstraints(max_length=10_000)] = ""
+    sobriety_plan: Annotated[str, Text(max_length=10_000, multiline=True)] = ""
 
 
 class GoalRead(ReadModel):
@@ -170,10 +172,10 @@ class TreatmentPlanRead(ReadModel):
 
 class EventCreate(InputModel):
     kind: EventKind
-    occurred_on: date
+    occurred_on: Day
     result: ScreenResult | None = Field(default=None, description="drug_screen only, required")
     substances: Annotated[
-        list[Annotated[str, StringConstraints(min_length=1, max_length=100)]],
+        list[Substance],
         Field(max_length=20),
     ] = []
     note: Note = ""

@@ -6,6 +6,7 @@ from fastapi import Query, status
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import responses
+from homeward.fields import UTCInstant
 from homeward.homework import service
 from homeward.homework.exceptions import (
     EnrollmentNotActive,
@@ -33,7 +34,6 @@ from homeward.homework.schemas import (
 from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
 from homeward.sessions.exceptions import SessionNotFound
-from homeward.types import UTCInstant
 
 router = api_router(tags=["homework"])
 

@@ -2,15 +2,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
+from homeward.fields import AwareUTCInstant, Text
 from homeward.homework.models import HomeworkCategory, HomeworkReadStatus, ReviewOutcome
-from homeward.schemas import InputModel, ReadModel
-from homeward.types import AwareUTCInstant
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Instructions = Annotated[str, StringConstraints(max_length=10_000)]
-Answer = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
+Title = Annotated[str, Text(min_length=1, max_length=200)]
+Instructions = Annotated[str, Text(max_length=10_000, multiline=True)]
+Answer = Annotated[str, Text(min_length=1, max_length=50_000, multiline=True)]
+Feedback = Annotated[str, Text(min_length=1, max_length=10_000, multiline=True)]
 
 
 class HomeworkTemplateCreate(InputModel):
@@ -42,7 +43,7 @@ class HomeworkCreate(InputModel):
     )
 
 
-class HomeworkUpdate(InputModel):
+class HomeworkUpdate(UpdateModel):
     title: Title | None = None
     instructions: Instructions | None = None
     due_at: AwareUTCInstant | None = None
@@ -53,7 +54,7 @@ class HomeworkSubmit(InputModel):
 
 
 class HomeworkReview(InputModel):
-    feedback: Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+    feedback: Feedback
     outcome: ReviewOutcome
 
 

@@ -2,13 +2,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import EmailStr, StringConstraints
+from pydantic import EmailStr
 
+from homeward.fields import Text
 from homeward.schemas import InputModel, ReadModel
 
 
 class PartnerCreate(InputModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Annotated[str, Text(min_length=1, max_length=200)]
     contact_email: EmailStr
 
 
@@ -21,7 +22,7 @@ class PartnerRead(ReadModel):
 
 
 class ApiKeyCreate(InputModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "default"
+    name: Annotated[str, Text(min_length=1, max_length=100)] = "default"
 
 
 class ApiKeyRead(ReadModel):

@@ -7,6 +7,7 @@ from homeward.auth.models import Role
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import InvalidInput, responses
+from homeward.fields import Text
 from homeward.pagination import Page, Pagination
 from homeward.patients import consents, service
 from homeward.patients.exceptions import (
@@ -50,9 +51,8 @@ def list_patients(
     db: DbSession,
     page: Pagination,
     q: Annotated[
-        str | None,
+        Annotated[str, Text(max_length=100)] | None,
         Query(
-            max_length=100,
             description="Name (any part), exact MRN, or date of birth as YYYY-MM-DD",
         ),
     ] = None,

@@ -7,19 +7,19 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from homeward.fields import Clearable, Day, Text
 from homeward.patients.models import ConsentScope, Sex
-from homeward.schemas import InputModel, ReadModel
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Relationship = Annotated[str, StringConstraints(min_length=1, max_length=60)]
-Phone = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^[0-9+()\-. x]+$")]
+Name = Annotated[str, Text(min_length=1, max_length=100)]
+ShortText = Annotated[str, Text(min_length=1, max_length=200)]
+Relationship = Annotated[str, Text(min_length=1, max_length=60)]
+Phone = Annotated[str, Text(min_length=3, max_length=40, pattern=r"^[0-9+()\-. x]+$")]
 
 
 class DetoxStatus(StrEnum):
@@ -42,15 +42,15 @@ class Condition(InputModel):
 
 class Medication(InputModel):
     name: ShortText
-    dose: Annotated[str, StringConstraints(max_length=100)] = ""
-    schedule: Annotated[str, StringConstraints(max_length=200)] = ""
+    dose: Annotated[str, Text(max_length=100)] = ""
+    schedule: Annotated[str, Text(max_length=200)] = ""
 
 
 class MedicalProfile(InputModel):
     """What screening and the medical team need: detox, conditions, medications."""
 
     detox_status: DetoxStatus | None = None
-    detox_completed_on: date | None = Field(default=None, validate_default=True)
+    detox_completed_on: Day | None = Field(default=None, validate_default=True)
     conditions: Annotated[list[Condition], Field(max_length=50)] = []
     medications: Annotated[list[Medication], Field(max_length=50)] = []
 
@@ -100,11 +100,11 @@ class ContactCreate(InputModel):
     joins_family_program: bool = False
 
 
-class ContactUpdate(InputModel):
+class ContactUpdate(UpdateModel):
     name: ShortText | None = None
     relationship_to_patient: Relationship | None = None
-    phone: Phone | None = None
-    email: EmailStr | None = None
+    phone: Annotated[Phone | None, Clearable()] = None
+    email: Annotated[EmailStr | None, Clearable()] = None
     joins_family_program: bool | None = None
 
 
@@ -121,7 +121,7 @@ class ContactRead(ReadModel):
 class PatientCreate(InputModel):
     given_name: Name
     family_name: Name
-    date_of_birth: date
+    date_of_birth: Day
     sex: Sex = Sex.unknown
     phone: Phone | None = None
     email: EmailStr | None = None
@@ -129,15 +129,15 @@ class PatientCreate(InputModel):
     medical_profile: MedicalProfile = Field(default_factory=MedicalProfile)
 
 
-class PatientUpdate(InputModel):
+class PatientUpdate(UpdateModel):
     """Demographics only: the medical profile has its own route and roles."""
 
     given_name: Name | None = None
     family_name: Name | None = None
-    date_of_birth: date | None = None
+    date_of_birth: Day | None = None
     sex: Sex | None = None
-    phone: Phone | None = None
-    email: EmailStr | None = None
+    phone: Annotated[Phone | None, Clearable()] = None
+    email: Annotated[EmailStr | None, Clearable()] = None
 
 
 class PatientRead(ReadModel):
@@ -171,11 +171,11 @@ class ConsentCreate(InputModel):
     recipient_name: ShortText | None = Field(
         default=None, description="A named person; or give recipient_partner_id"
     )
-    purpose: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    purpose: Annotated[str, Text(min_length=1, max_length=2000, multiline=True)]
     scopes: Annotated[list[ConsentScope], Field(min_length=1, max_length=3)]
-    signed_on: date
+    signed_on: Day
     # Part 2 consents must say when they end; an open-ended consent is not valid.
-    expires_on: date
+    expires_on: Day
 
     @field_validator("scopes")
     @classmethod
@@ -200,7 +200,7 @@ class ConsentCreate(InputModel):
 
 
 class ConsentRevoke(InputModel):
-    revoked_on: date | None = Field(default=None, description="Defaults to today")
+    revoked_on: Day | None = Field(default=None, description="Defaults to today")
 
 
 class ConsentRead(ReadModel):

@@ -2,25 +2,34 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
+from homeward.fields import Clearable, Integer, LocalTime, Number, Text, Timezone
 from homeward.programs.levels import LevelOfCare, Population
 from homeward.programs.models import SessionType
-from homeward.schemas import InputModel, ReadModel
-from homeward.types import LocalTime, Timezone
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Hours = Annotated[float, Field(ge=0, le=168)]
+Name = Annotated[str, Text(min_length=1, max_length=200)]
+Description = Annotated[str, Text(max_length=5000, multiline=True)]
+Room = Annotated[str, Text(max_length=100)]
+Hours = Annotated[Number, Field(ge=0, le=168)]
+Capacity = Annotated[Integer, Field(ge=1, le=10_000)]
+LengthDays = Annotated[Integer, Field(ge=30, le=90)]
+SlotCapacity = Annotated[Integer, Field(ge=1, le=500)]
+Weekday = Annotated[Integer, Field(ge=0, le=6, description="0 = Monday")]
+Order = Annotated[Integer, Field(ge=1, le=100)]
+SessionsPerWeek = Annotated[Integer, Field(ge=0, le=14)]
+MinDays = Annotated[Integer, Field(ge=0, le=365)]
 
 
 class ProgramBase(InputModel):
     name: Name
-    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    description: Description = ""
     level_of_care: LevelOfCare
     population: Population = Population.adult
-    capacity: Annotated[int, Field(ge=1, le=10_000)]
+    capacity: Capacity
     timezone: Timezone
-    default_length_days: Annotated[int, Field(ge=30, le=90)] = 60
+    default_length_days: LengthDays = 60
     services_offered: Annotated[list[SessionType], Field(max_length=6)] = []
     accepts_step_down: bool = True
     min_hours_per_week: Hours | None = Field(
@@ -40,19 +49,19 @@ class ProgramCreate(ProgramBase):
         return self
 
 
-class ProgramUpdate(InputModel):
+class ProgramUpdate(UpdateModel):
     name: Name | None = None
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    description: Description | None = None
     level_of_care: LevelOfCare | None = None
     population: Population | None = None
-    capacity: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    capacity: Capacity | None = None
     timezone: Timezone | None = None
-    default_length_days: Annotated[int, Field(ge=30, le=90)] | None = None
+    default_length_days: LengthDays | None = None
     services_offered: Annotated[list[SessionType], Field(max_length=6)] | None = None
     accepts_step_down: bool | None = None
     archived: bool | None = None
-    min_hours_per_week: Hours | None = None
-    max_hours_per_week: Hours | None = None
+    min_hours_per_week: Annotated[Hours | None, Clearable()] = None
+    max_hours_per_week: Annotated[Hours | None, Clearable()] = None
 
 
 class ProgramRead(ReadModel):
@@ -78,14 +87,14 @@ class ProgramRead(ReadModel):
 
 
 class SlotBase(InputModel):
-    weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday")]
+    weekday: Weekday
     start_time: LocalTime
     end_time: LocalTime
     session_type: SessionType
     title: Name
     facilitator_id: uuid.UUID | None = None
-    room: Annotated[str, StringConstraints(max_length=100)] | None = None
-    capacity: Annotated[int, Field(ge=1, le=500)] | None = None
+    room: Room | None = None
+    capacity: SlotCapacity | None = None
 
 
 class SlotCreate(SlotBase):
@@ -96,15 +105,15 @@ class SlotCreate(SlotBase):
         return self
 
 
-class SlotUpdate(InputModel):
-    weekday: Annotated[int, Field(ge=0, le=6)] | None = None
+class SlotUpdate(UpdateModel):
+    weekday: Weekday | None = None
     start_time: LocalTime | None = None
     end_time: LocalTime | None = None
     session_type: SessionType | None = None
     title: Name | None = None
-    facilitator_id: uuid.UUID | None = None
-    room: Annotated[str, StringConstraints(max_length=100)] | None = None
-    capacity: Annotated[int, Field(ge=1, le=500)] | None = None
+    facilitator_id: Annotated[uuid.UUID | None, Clearable()] = None
+    room: Annotated[Room | None, Clearable()] = None
+    capacity: Annotated[SlotCapacity | None, Clearable()] = None
 
 
 class SlotRead(ReadModel):
@@ -122,20 +131,20 @@ class SlotRead(ReadModel):
 
 class PhaseCreate(InputModel):
     name: Name
-    order: Annotated[int, Field(ge=1, le=100)] | None = Field(
+    order: Order | None = Field(
         default=None, description="1-based position; appended at the end when omitted"
     )
     slot_ids: Annotated[list[uuid.UUID], Field(max_length=200)] = []
-    individual_sessions_per_week: Annotated[int, Field(ge=0, le=14)] = 0
-    min_days: Annotated[int, Field(ge=0, le=365)] = 0
+    individual_sessions_per_week: SessionsPerWeek = 0
+    min_days: MinDays = 0
 
 
-class PhaseUpdate(InputModel):
+class PhaseUpdate(UpdateModel):
     name: Name | None = None
-    order: Annotated[int, Field(ge=1, le=100)] | None = None
+    order: Order | None = None
     slot_ids: Annotated[list[uuid.UUID], Field(max_length=200)] | None = None
-    individual_sessions_per_week: Annotated[int, Field(ge=0, le=14)] | None = None
-    min_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    individual_sessions_per_week: SessionsPerWeek | None = None
+    min_days: MinDays | None = None
 
 
 class PhaseRead(ReadModel):

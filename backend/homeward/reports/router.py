@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Header, Query, Response
@@ -6,6 +5,7 @@ from fastapi import Header, Query, Response
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import responses
+from homeward.fields import Day
 from homeward.reports import service, tables
 from homeward.reports.exceptions import InvalidReportRange
 from homeward.reports.schemas import CensusReport, OutcomesReport
@@ -74,11 +74,11 @@ def outcomes(
     staff: ReportReader,
     db: DbSession,
     first: Annotated[
-        date | None,
+        Day | None,
         Query(alias="from", description="First day, inclusive (default: 90 days before `to`)"),
     ] = None,
     last: Annotated[
-        date | None, Query(alias="to", description="Last day, inclusive (default: today)")
+        Day | None, Query(alias="to", description="Last day, inclusive (default: today)")
     ] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> OutcomesReport | Response:

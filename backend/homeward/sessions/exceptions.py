@@ -31,3 +31,7 @@ class ScheduleBusy(Conflict):
 
 class SessionNotStarted(InvalidInput):
     slug, title = "session-not-started", "The session has not started yet"
+
+
+class SessionTimesFixed(Conflict):
+    slug, title = "session-times-fixed", "The session's times can no longer change"

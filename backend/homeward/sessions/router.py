@@ -6,6 +6,7 @@ from fastapi import Body, Query, Response, status
 from homeward.db import DbSession, current_session
 from homeward.deps import ReadPool, Reads, StaffPrincipal, require_roles
 from homeward.errors import PermissionDenied, responses
+from homeward.fields import UTCInstant
 from homeward.pagination import Page, Pagination
 from homeward.programs.models import SessionType
 from homeward.routing import api_router
@@ -19,6 +20,7 @@ from homeward.sessions.exceptions import (
     SessionEnded,
     SessionNotFound,
     SessionNotStarted,
+    SessionTimesFixed,
 )
 from homeward.sessions.models import SessionStatus
 from homeward.sessions.schemas import (
@@ -33,7 +35,6 @@ from homeward.sessions.schemas import (
     SessionSummary,
     SessionUpdate,
 )
-from homeward.types import UTCInstant
 
 router = api_router(tags=["sessions"])
 
@@ -121,7 +122,7 @@ def get_session(session_id: uuid.UUID, staff: Readers, db: DbSession) -> Session
 @router.patch(
     "/sessions/{session_id}",
     response_model=SessionRead,
-    responses=responses(SessionNotFound, SessionCancelled, FacilitatorBusy),
+    responses=responses(SessionNotFound, SessionCancelled, SessionTimesFixed, FacilitatorBusy),
 )
 def update_session(
     session_id: uuid.UUID, body: SessionUpdate, staff: Clinical, db: DbSession

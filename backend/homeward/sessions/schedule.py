@@ -23,6 +23,7 @@ from homeward import clock
 from homeward.audit.service import Actor, record
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.errors import InvalidInput
+from homeward.fields import EARLIEST_DAY, LATEST_DAY
 from homeward.programs.models import Phase, Program, Slot, phase_slots
 from homeward.sessions.exceptions import ProgramNotFound, ScheduleBusy
 from homeward.sessions.models import (
@@ -35,7 +36,7 @@ from homeward.sessions.schemas import ScheduleGenerate, ScheduleResult
 
 MAX_DAYS = 92
 # Far enough for any backfill or plan; keeps UTC conversions away from date.min and date.max.
-EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+EARLIEST, LATEST = EARLIEST_DAY, LATEST_DAY
 # Rows per multi-row INSERT: under SQLite's 32,766 bound parameters (3 per row).
 CHUNK = 5000
 

@@ -1,24 +1,26 @@
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
+from homeward.fields import AwareUTCInstant, Clearable, Day, Integer, Text
 from homeward.programs.models import SessionType
-from homeward.schemas import InputModel, ReadModel
+from homeward.schemas import InputModel, ReadModel, UpdateModel
 from homeward.sessions.models import AttendanceStatus, SessionStatus
-from homeward.types import AwareUTCInstant
 
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Room = Annotated[str, StringConstraints(max_length=100)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Title = Annotated[str, Text(min_length=1, max_length=200)]
+Room = Annotated[str, Text(max_length=100)]
+GroupNote = Annotated[str, Text(min_length=1, max_length=20_000, multiline=True)]
+Reason = Annotated[str, Text(min_length=1, max_length=2000, multiline=True)]
+Note = Annotated[str, Text(max_length=2000, multiline=True)]
 # One attendance PUT covers one session's roster; programs cap groups well below this.
 MAX_ROSTER = 500
 
 
 class ScheduleGenerate(InputModel):
-    from_: date = Field(alias="from", description="First day (program's local date), inclusive")
-    to: date = Field(description="Last day (program's local date), inclusive; at most 92 days")
+    from_: Day = Field(alias="from", description="First day (program's local date), inclusive")
+    to: Day = Field(description="Last day (program's local date), inclusive; at most 92 days")
 
 
 class ScheduleResult(ReadModel):
@@ -40,20 +42,20 @@ class SessionCreate(InputModel):
     )
 
 
-class SessionUpdate(InputModel):
+class SessionUpdate(UpdateModel):
     title: Title | None = None
     starts_at: AwareUTCInstant | None = None
     ends_at: AwareUTCInstant | None = None
-    facilitator_id: uuid.UUID | None = None
-    room: Room | None = None
+    facilitator_id: Annotated[uuid.UUID | None, Clearable()] = None
+    room: Annotated[Room | None, Clearable()] = None
 
 
 class SessionCancel(InputModel):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    reason: Reason
 
 
 class GroupNoteWrite(InputModel):
-    note: Text
+    note: GroupNote
 
 
 class RosterLine(ReadModel):
@@ -98,12 +100,12 @@ class SessionRead(SessionBase):
 class AttendanceWrite(InputModel):
     enrollment_id: uuid.UUID
     status: AttendanceStatus
-    minutes_attended: Annotated[int, Field(ge=0, le=24 * 60)] | None = Field(
+    minutes_attended: Annotated[Integer, Field(ge=0, le=24 * 60)] | None = Field(
         default=None,
         description="Defaults to the full duration when present, 0 when absent; "
         "required when late or left early",
     )
-    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    note: Note | None = None
 
 
 AttendanceBatch = Annotated[list[AttendanceWrite], Field(min_length=1, max_length=MAX_ROSTER)]

@@ -25,6 +25,7 @@ from homeward.sessions.exceptions import (
     SessionCancelled,
     SessionEnded,
     SessionNotFound,
+    SessionTimesFixed,
 )
 from homeward.sessions.models import (
     ROSTER_ATTENDANCE,
@@ -280,6 +281,20 @@ def create_session(db: Session, actor: Actor, data: SessionCreate) -> SessionRea
     return _read(db, session)
 
 
+def _check_times_may_move(db: Session, session: TreatmentSession, changes: dict[str, Any]) -> None:
+    """A session that has ended, or has attendance recorded, is a fact: its times stay."""
+    moved = {f for f in ("starts_at", "ends_at") if f in changes} - {
+        f for f in ("starts_at", "ends_at") if changes.get(f) == getattr(session, f)
+    }
+    if not moved:
+        return
+    if session.ends_at <= clock.now():
+        raise SessionTimesFixed("The session has ended; its times are part of the record")
+    recorded = db.scalar(select(exists().where(Attendance.session_id == session.id)))
+    if recorded:
+        raise SessionTimesFixed("Attendance is recorded for this session; its times stay")
+
+
 def update_session(
     db: Session, actor: Actor, session_id: uuid.UUID, data: SessionUpdate
 ) -> SessionRead:
@@ -290,6 +305,7 @@ def update_session(
     for field in ("title", "starts_at", "ends_at"):
         if field in changes and changes[field] is None:
             raise InvalidInput.at(["body", field], f"{field} cannot be null")
+    _check_times_may_move(db, session, changes)
     starts_at = changes.get("starts_at", session.starts_at)
     ends_at = changes.get("ends_at", session.ends_at)
     _check_times(starts_at, ends_at)

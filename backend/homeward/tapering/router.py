@@ -6,6 +6,7 @@ from fastapi import Body, Query
 from homeward.db import DbSession
 from homeward.deps import AdminOnly, StaffPrincipal, require_roles
 from homeward.errors import InvalidInput, responses
+from homeward.fields import Text
 from homeward.pagination import Page, Pagination
 from homeward.programs.exceptions import ProgramNotFound
 from homeward.routing import api_router
@@ -46,7 +47,7 @@ def get_rules(
     program_id: uuid.UUID,
     _: ClinicalReaders,
     db: DbSession,
-    version: Annotated[int | None, Query(ge=0)] = None,
+    version: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
 ) -> RuleSetRead:
     """The program's current rule set, or an older `version` (0 is the built-in default)."""
     return service.get_rule_set(db, program_id, version).read()
@@ -111,7 +112,8 @@ def list_recommendations(
     program_id: uuid.UUID | None = None,
     enrollment_id: uuid.UUID | None = None,
     caseload: Annotated[
-        str | None, Query(pattern="^mine$", description="`mine`: your primary clients")
+        Annotated[str, Text(max_length=4, pattern="^mine$")] | None,
+        Query(description="`mine`: your primary clients"),
     ] = None,
 ) -> Page[RecommendationRead]:
     return review.list_recommendations(

@@ -14,13 +14,13 @@ from pydantic import (
     Field,
     PlainSerializer,
     SerializerFunctionWrapHandler,
-    StringConstraints,
     ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
 )
 
+from homeward.fields import Integer, Number, Text
 from homeward.schemas import InputModel
 from homeward.tapering.models import Action, Mode
 
@@ -47,11 +47,11 @@ WINDOWED_METRICS = frozenset(
 )
 
 Op = Literal[">=", ">", "<=", "<", "=="]
-WindowDays = Annotated[int, Field(ge=1, le=365)]
+WindowDays = Annotated[Integer, Field(ge=1, le=365)]
 MAX_DEPTH = 6
 # Whole numbers read back as written (14, not 14.0).
 Threshold = Annotated[
-    float,
+    Number,
     Field(ge=-1_000_000, le=1_000_000),
     PlainSerializer(lambda value: int(value) if value.is_integer() else value),
 ]
@@ -132,10 +132,10 @@ class Condition(InputModel):
 
 
 class Rule(InputModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    name: Annotated[str, Text(min_length=1, max_length=100)]
     action: Action
     mode: Mode = Mode.recommend
-    days: Annotated[int, Field(ge=1, le=90)] | None = Field(
+    days: Annotated[Integer, Field(ge=1, le=90)] | None = Field(
         default=None,
         validate_default=True,
         description="Days to add; required for extend, forbidden otherwise",
@@ -167,8 +167,34 @@ class Rule(InputModel):
         return self.longest_window
 
 
+# What one evaluation may cost. Each distinct (metric, window_days) is one measured column
+# for the whole cohort, and each comparison is read for every enrollment: the caps keep
+# an evaluation's statement inside every database's column limit and its time short.
+MAX_RULES = 50
+MAX_COMPARISONS = 100
+MAX_MEASURES = 24
+
+
 class RuleSet(InputModel):
-    rules: Annotated[list[Rule], Field(max_length=100)]
+    """A rule set: the one validator that `PUT`, `simulate` and evaluation all go through."""
+
+    rules: Annotated[list[Rule], Field(max_length=MAX_RULES)]
+
+    @model_validator(mode="after")
+    def _bounded_cost(self) -> Self:
+        comparisons = [leaf for rule in self.rules for leaf in rule.when.comparisons()]
+        if len(comparisons) > MAX_COMPARISONS:
+            raise ValueError(
+                f"a rule set holds at most {MAX_COMPARISONS} comparisons; "
+                f"this one has {len(comparisons)}"
+            )
+        measures = {(leaf.metric, leaf.window_days) for leaf in comparisons}
+        if len(measures) > MAX_MEASURES:
+            raise ValueError(
+                f"a rule set measures at most {MAX_MEASURES} distinct (metric, window_days) "
+                f"pairs; this one has {len(measures)}"
+            )
+        return self
 
     @field_validator("rules", mode="after")
     @classmethod

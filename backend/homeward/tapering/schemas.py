@@ -2,8 +2,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
+from homeward.fields import Day, Integer, Text
 from homeward.schemas import InputModel, ReadModel
 from homeward.tapering.models import Action, Mode, RecommendationStatus
 from homeward.tapering.rules import Rule, RuleSet
@@ -27,7 +28,7 @@ class RuleSetVersionRead(ReadModel):
 
 class EvaluateRequest(InputModel):
     program_id: uuid.UUID | None = Field(default=None, description="Every program when omitted")
-    as_of: date | None = Field(default=None, description="Defaults to today, program time")
+    as_of: Day | None = Field(default=None, description="Defaults to today, program time")
 
 
 class EvaluationRead(ReadModel):
@@ -70,20 +71,20 @@ class RecommendationRead(ReadModel):
 
 
 class ApproveRequest(InputModel):
-    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    note: Annotated[str, Text(max_length=2000, multiline=True)] | None = None
 
 
 class DismissRequest(InputModel):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    reason: Annotated[str, Text(min_length=1, max_length=2000, multiline=True)]
 
 
 class SimulationRequest(RuleSet):
     """A draft rule set, and either one date (`as_of`) or a replay (`from`, `to`, `every_days`)."""
 
-    as_of: date | None = None
-    from_: date | None = Field(default=None, alias="from")
-    to: date | None = None
-    every_days: Annotated[int, Field(ge=1, le=90)] = 7
+    as_of: Day | None = None
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
+    every_days: Annotated[Integer, Field(ge=1, le=90)] = 7
 
     @model_validator(mode="after")
     def _one_mode(self) -> Self:
