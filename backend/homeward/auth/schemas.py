@@ -7,7 +7,8 @@ from pydantic import EmailStr, Field, StringConstraints
 from homeward.auth.models import Role
 from homeward.schemas import InputModel, ReadModel
 
-Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+# Exactly as typed: the input models strip whitespace, a password must not be changed.
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=False)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
