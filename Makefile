@@ -25,7 +25,7 @@ run: install frontend
 	$(RUN) homeward seed-demo --if-empty
 	@echo ""
 	@echo "  Homeward is starting at http://$(HOST):$(PORT)  (API docs: /docs)"
-	@echo "  Sign in as admin@homeward.example with password demo-password-2026"
+	@echo "  Sign in as admin@homeward.example with password tulip-harbor-lantern-58"
 	@echo ""
 	$(RUN) uvicorn homeward.main:create_app --factory --host $(HOST) --port $(PORT) --no-access-log
 

@@ -39,6 +39,9 @@ def settings() -> Iterator[Settings]:
             # Long enough that a slow test never sees its login expire from the cache
             # midway (query counts would differ); the expiry is tested with a moved clock.
             login_trust_seconds=300,
+            # Likewise for the revocation counter's reads; tested with a moved clock and on
+            # real servers (tests/auth/test_revocation.py).
+            login_revocation_check_seconds=300,
         )
 
 

@@ -24,7 +24,7 @@ from homeward.homework.models import HomeworkCategory, HomeworkTemplate
 from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
 from homeward.programs.models import Phase, Program, SessionType, Slot
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "tulip-harbor-lantern-58"
 DEMO_STAFF = [
     ("admin@homeward.example", "Avery Admin", Role.admin),
     ("clinician@homeward.example", "Casey Clinician", Role.clinician),

@@ -25,6 +25,8 @@ from homeward.settings import Settings
 from homeward.visibility import viewer
 
 SESSION_COOKIE = "homeward_session"
+# A browser's long-lived mark of a past sign-in (see auth/sign_in.py); sent only to sign-in.
+DEVICE_COOKIE = "homeward_device"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -94,11 +96,12 @@ async def _deny(request: Request, actor: Actor, error: DomainError) -> NoReturn:
 
 
 def _bearer_token(request: Request) -> str | None:
+    """The Bearer token sent, or None: another scheme (a proxy's Basic auth) is not ours."""
     header = request.headers.get("authorization")
     if not header:
         return None
     scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 async def get_staff(request: Request) -> StaffPrincipal:

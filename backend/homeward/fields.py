@@ -65,6 +65,8 @@ class Text:
     min_length: int = 0
     multiline: bool = False
     pattern: str | None = None
+    # None follows the model (input models strip); False keeps what was typed (passwords).
+    strip_whitespace: bool | None = None
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
@@ -73,6 +75,7 @@ class Text:
             min_length=self.min_length or None,
             max_length=self.max_length,
             pattern=self.pattern,
+            strip_whitespace=self.strip_whitespace,
         )
         check = _multi_line if self.multiline else _single_line
         return core_schema.no_info_after_validator_function(check, schema)

@@ -1,7 +1,13 @@
 """Imports every domain's models so `Base.metadata` is complete (Alembic, tests)."""
 
 from homeward.audit.models import AuditEvent
-from homeward.auth.models import LoginSession, LoginThrottle, User
+from homeward.auth.models import (
+    KnownSignIn,
+    LoginSession,
+    SignInRevocations,
+    SignInThrottle,
+    User,
+)
 from homeward.db import Base
 from homeward.enrollments.models import (
     ClinicalEvent,
@@ -31,8 +37,8 @@ __all__ = [
     "Extension",
     "Homework",
     "HomeworkTemplate",
+    "KnownSignIn",
     "LoginSession",
-    "LoginThrottle",
     "Partner",
     "PartnerApiKey",
     "Patient",
@@ -45,6 +51,8 @@ __all__ = [
     "Recommendation",
     "RosterEntry",
     "SessionTally",
+    "SignInRevocations",
+    "SignInThrottle",
     "Slot",
     "StatusChange",
     "TaperingRuleSet",

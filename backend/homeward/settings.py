@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     login_trust_seconds: float = 10.0
     login_max_failures: int = 10
     login_lockout_minutes: int = 15
+    # Failed sign-ins from one address, over all accounts, that throttle it for a lockout's
+    # length; a browser that signed into the account before is exempt (see auth/sign_in.py).
+    login_address_max_failures: int = 30
+    # How long a browser or address that signed into an account stays trusted by it.
+    login_trusted_days: int = 30
+    # How often each process reads the revocation counter (see auth/login_cache.py): how
+    # late it learns of a sign-out, deactivation or role change made by another process.
+    login_revocation_check_seconds: float = 1.0
     max_body_bytes: int = 1024 * 1024
     public_rate_limit_per_minute: int = 10
     log_level: str = "INFO"

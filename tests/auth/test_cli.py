@@ -28,18 +28,18 @@ def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 def test_create_user(cli_database: Settings) -> None:
     runner = CliRunner()
     args = ["create-user", "Director@Clinic.example", "--name", "Dana Director", "--role", "admin"]
-    created = runner.invoke(app, args, input="a-director-passphrase\na-director-passphrase\n")
+    created = runner.invoke(app, args, input="amber-quay-passphrase-7\namber-quay-passphrase-7\n")
     assert created.exit_code == 0, created.output
     engine = make_engine(cli_database)
     with make_session_factory(engine)() as db:
         user = db.scalar(select(User).where(User.email == "director@clinic.example"))
         assert user is not None and user.role == Role.admin
-        assert verify_password(user.password_hash, "a-director-passphrase")
+        assert verify_password(user.password_hash, "amber-quay-passphrase-7")
     engine.dispose()
 
     weak = runner.invoke(
         app,
         ["create-user", "x@clinic.example", "--name", "X"],
-        input="password1234\npassword1234\n",
+        input="qwertyuiop12\nqwertyuiop12\n",
     )
-    assert weak.exit_code == 1 and "too common" in weak.output
+    assert weak.exit_code == 1 and "too weak" in weak.output

@@ -1,34 +1,19 @@
 """Sign-in, CSRF, session expiry, lockout, sign-out, and user administration."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from homeward import clock
-from homeward.auth.models import LoginSession
+from homeward.auth.models import LoginSession, SignInRevocations
 from homeward.deps import SESSION_COOKIE
+from homeward.main import create_app
 from homeward.settings import Settings
+from tests.auth.conftest import Clock
 from tests.factories import TEST_PASSWORD, Factories, StaffClient, login_as
-
-
-class Clock:
-    """Time travel without sleeping: every `clock.now()` reads this."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.current = datetime(2026, 5, 4, 9, tzinfo=UTC)
-        monkeypatch.setattr(clock, "now", lambda: self.current)
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
-
-
-@pytest.fixture
-def travel(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
+from tests.statements import count_queries
 
 
 def _login(client: TestClient, email: str, password: str = TEST_PASSWORD) -> object:
@@ -190,16 +175,20 @@ def test_admin_manages_users(admin: StaffClient, app: FastAPI, factories: Factor
     ("password", "message"),
     [
         ("short-pass1", "at least 12"),
-        ("password1234", "too common"),
-        ("Qwertyuiop12", "too common"),
+        ("Qwertyuiop12", "too weak"),
+        ("Password123!", "password"),
+        ("demo-password-2026", "password"),
+        ("homeward-staff-2026", "product's name"),
+        ("correct-horse-Pat-Parker", "your name"),
+        ("winter-p.parker-kettle", "your email"),
     ],
 )
 def test_password_policy(admin: StaffClient, password: str, message: str) -> None:
     response = admin.post(
         "/api/v1/users",
         json={
-            "email": "p@clinic.example",
-            "full_name": "P",
+            "email": "p.parker@clinic.example",
+            "full_name": "Pat Parker",
             "role": "viewer",
             "password": password,
         },
@@ -227,17 +216,41 @@ def test_passwords_are_argon2id(factories: Factories, admin: StaffClient, db: ob
     assert stored.startswith("$argon2id$")
 
 
-def test_a_revocation_by_another_process_ends_the_session_within_seconds(
-    app: FastAPI, factories: Factories, db: Session, travel: Clock, settings: Settings
+@pytest.fixture
+def checking_app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
+    """The app as production runs it: the revocation counter read each second."""
+    own = settings.model_copy(update={"login_revocation_check_seconds": 1.0})
+    assert own.login_revocation_check_seconds < own.login_trust_seconds
+    return create_app(own, session_factory=session_factory)
+
+
+def test_a_revocation_by_another_process_ends_the_session_within_a_second(
+    checking_app: FastAPI, factories: Factories, db: Session, travel: Clock
 ) -> None:
-    staff = login_as(app, factories, "clinician")
+    staff = login_as(checking_app, factories, "clinician")
     assert staff.get("/api/v1/auth/me").status_code == 200  # now verified, and trusted a while
-    # Another server process revokes it: this one's cache has not heard.
+    # Another server process signs it out: its own cache is emptied, this one's is not.
     db.execute(update(LoginSession).values(revoked_at=clock.now()))
+    db.execute(update(SignInRevocations).values(counter=SignInRevocations.counter + 1))
     db.flush()
-    assert staff.get("/api/v1/auth/me").status_code == 200
-    travel.advance(seconds=settings.login_trust_seconds + 1)
+    assert staff.get("/api/v1/auth/me").status_code == 200  # the counter is read again soon
+    travel.advance(seconds=1.1)
     assert staff.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_login_verified_before_a_revocation_is_not_trusted_after_it(
+    checking_app: FastAPI, factories: Factories, db: Session, travel: Clock
+) -> None:
+    staff = login_as(checking_app, factories, "clinician")
+    assert staff.get("/api/v1/auth/me").status_code == 200
+    # The counter moves; nothing about this login changed, so it is read again and kept.
+    db.execute(update(SignInRevocations).values(counter=SignInRevocations.counter + 1))
+    db.flush()
+    travel.advance(seconds=1.1)
+    with count_queries(db) as statements:
+        assert staff.get("/api/v1/auth/me").status_code == 200
+    assert any("sign_in_revocations" in statement for statement in statements)
+    assert any("login_sessions" in statement for statement in statements)
 
 
 def test_a_role_change_applies_to_the_next_request(

@@ -3,12 +3,20 @@ from datetime import datetime
 
 from fastapi import Request, Response, status
 
-from homeward.auth import service
-from homeward.auth.exceptions import AccountLocked, EmailTaken, InvalidCredentials, WeakPassword
+from homeward.auth import service, sign_in
+from homeward.auth.exceptions import (
+    AccountLocked,
+    AddressThrottled,
+    EmailTaken,
+    InvalidCredentials,
+    LastAdmin,
+    WeakPassword,
+)
 from homeward.auth.models import User
 from homeward.auth.schemas import LoginRequest, LoginResult, UserCreate, UserRead, UserUpdate
 from homeward.db import DbSession
 from homeward.deps import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     AdminOnly,
     CurrentStaff,
@@ -38,20 +46,36 @@ def _login_result(
 @public_router.post(
     "/login",
     response_model=LoginResult,
-    responses=responses(InvalidCredentials, AccountLocked),
+    responses=responses(InvalidCredentials, AccountLocked, AddressThrottled),
 )
-def login(
+async def login(
     body: LoginRequest, request: Request, response: Response, db: DbSession, settings: SettingsDep
 ) -> LoginResult:
-    """Sign in; sets the HttpOnly session cookie and returns the CSRF token to send back."""
-    signed_in = service.login(db, settings, body.email, body.password, request_actor(request))
+    """Sign in; sets the HttpOnly session cookie and returns the CSRF token to send back.
+
+    Also sets a long-lived device cookie: a browser that signed into an account is not
+    shut out when someone elsewhere locks that account with wrong passwords.
+    """
+    signed_in = await sign_in.login(
+        db,
+        settings,
+        body.email,
+        body.password,
+        request_actor(request),
+        request.cookies.get(DEVICE_COOKIE),
+    )
+    secure = request.url.scheme == "https"
     response.set_cookie(
-        SESSION_COOKIE,
-        signed_in.token,
+        SESSION_COOKIE, signed_in.token, httponly=True, samesite="lax", secure=secure, path="/"
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        signed_in.device_token,
+        max_age=settings.login_trusted_days * 24 * 3600,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
+        secure=secure,
+        path="/api/v1/auth/login",
     )
     login_session = signed_in.login_session
     return _login_result(
@@ -88,7 +112,9 @@ def create_user(body: UserCreate, admin: AdminOnly, db: DbSession) -> User:
 
 
 @router.patch(
-    "/users/{user_id}", response_model=UserRead, responses=responses(NotFound, WeakPassword)
+    "/users/{user_id}",
+    response_model=UserRead,
+    responses=responses(NotFound, WeakPassword, LastAdmin),
 )
 def update_user(user_id: uuid.UUID, body: UserUpdate, admin: AdminOnly, db: DbSession) -> User:
     return service.update_user(db, admin.actor, user_id, body)

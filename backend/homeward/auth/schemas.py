@@ -8,7 +8,8 @@ from homeward.auth.models import Role
 from homeward.fields import Text
 from homeward.schemas import InputModel, ReadModel, UpdateModel
 
-Password = Annotated[str, Text(min_length=1, max_length=256)]
+# Exactly as typed: the input models strip whitespace, a password must not be changed.
+Password = Annotated[str, Text(min_length=1, max_length=256, strip_whitespace=False)]
 Name = Annotated[str, Text(min_length=1, max_length=200)]
 
 

@@ -1,11 +1,8 @@
-"""Staff users, sign-in with lockout, and server-side login sessions."""
+"""Staff users and server-side login sessions (sign-in itself is in `sign_in.py`)."""
 
-import hashlib
 import hmac
-import math
-import secrets
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -13,11 +10,18 @@ from sqlalchemy.orm import Session
 
 from homeward import clock
 from homeward.audit.service import Actor, record
-from homeward.auth.exceptions import AccountLocked, EmailTaken, InvalidCredentials, WeakPassword
-from homeward.auth.login_cache import VerifiedLogin, forget_logins, logins
-from homeward.auth.models import LoginSession, LoginThrottle, User
-from homeward.auth.passwords import hash_password, policy_violation, verify_password
+from homeward.auth.exceptions import EmailTaken, LastAdmin, WeakPassword
+from homeward.auth.login_cache import (
+    VerifiedLogin,
+    forget_logins,
+    logins,
+    read_epoch_if_due,
+    verified,
+)
+from homeward.auth.models import LoginSession, Role, User
+from homeward.auth.passwords import hash_password, policy_violation
 from homeward.auth.schemas import UserCreate, UserRead, UserUpdate
+from homeward.auth.sign_in import normalize_email, token_hash
 from homeward.errors import NotFound
 from homeward.pagination import Page, PageParams, paginate
 from homeward.settings import Settings
@@ -26,86 +30,10 @@ from homeward.settings import Settings
 LAST_SEEN_RESOLUTION = timedelta(seconds=30)
 
 
-@dataclass(frozen=True)
-class SignedIn:
-    user: User
-    login_session: LoginSession
-    token: str
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def _check_password_policy(password: str, loc: list[str | int]) -> None:
-    problem = policy_violation(password)
+def _check_password_policy(password: str, email: str, full_name: str) -> None:
+    problem = policy_violation(password, email, full_name)
     if problem:
-        raise WeakPassword.at(loc, problem)
-
-
-def login(db: Session, settings: Settings, email: str, password: str, actor: Actor) -> SignedIn:
-    now = clock.now()
-    email = normalize_email(email)
-    throttle = db.get(LoginThrottle, email)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        retry_after = math.ceil((throttle.locked_until - now).total_seconds())
-        raise AccountLocked(headers={"Retry-After": str(retry_after)})
-
-    user = db.scalar(select(User).where(User.email == email))
-    valid = verify_password(user.password_hash if user else None, password)
-    if user is None or not valid or not user.active:
-        _count_failure(db, settings, email, throttle)
-        record(db, actor, "auth.login", "user", user.id if user else None, outcome="failure")
-        raise InvalidCredentials()
-
-    if throttle:
-        db.delete(throttle)
-    token = secrets.token_urlsafe(32)
-    login_session = LoginSession(
-        user_id=user.id,
-        token_hash=_token_hash(token),
-        csrf_token=secrets.token_urlsafe(32),
-        created_at=now,
-        last_seen_at=now,
-        expires_at=now + timedelta(hours=settings.session_absolute_hours),
-        ip=actor.ip,
-        user=user,
-    )
-    db.add(login_session)
-    db.flush()
-    # The first requests after sign-in need no query either.
-    logins.put(login_session.token_hash, _verified(login_session, now))
-    record(
-        db,
-        Actor("user", user.id, user.role, actor.ip, actor.request_id),
-        "auth.login",
-        "user",
-        user.id,
-    )
-    return SignedIn(user, login_session, token)
-
-
-def _count_failure(
-    db: Session, settings: Settings, email: str, throttle: LoginThrottle | None
-) -> None:
-    now = clock.now()
-    window = timedelta(minutes=settings.login_lockout_minutes)
-    if throttle is None:
-        throttle = LoginThrottle(email=email, failures=0)
-        db.add(throttle)
-    if throttle.window_started_at is None or now - throttle.window_started_at > window:
-        throttle.window_started_at = now
-        throttle.failures = 0
-    throttle.failures += 1
-    if throttle.failures >= settings.login_max_failures:
-        throttle.locked_until = now + window
-        throttle.failures = 0
-        throttle.window_started_at = None
-    db.flush()
+        raise WeakPassword.at(["body", "password"], problem)
 
 
 def _still_valid(settings: Settings, login: VerifiedLogin, now: datetime) -> bool:
@@ -113,10 +41,15 @@ def _still_valid(settings: Settings, login: VerifiedLogin, now: datetime) -> boo
     return now < login.expires_at and now - login.last_seen_at <= idle_limit
 
 
+def _timings(settings: Settings) -> tuple[timedelta, timedelta]:
+    trust_for = timedelta(seconds=settings.login_trust_seconds)
+    return trust_for, timedelta(seconds=settings.login_revocation_check_seconds)
+
+
 def cached_login(settings: Settings, token: str) -> VerifiedLogin | None:
     """The caller's login if it was verified moments ago and needs no write; no query."""
     now = clock.now()
-    login = logins.get(_token_hash(token), now, timedelta(seconds=settings.login_trust_seconds))
+    login = logins.get(token_hash(token), now, *_timings(settings))
     if login is None or not _still_valid(settings, login, now):
         return None
     if now - login.last_seen_at > LAST_SEEN_RESOLUTION:
@@ -127,32 +60,25 @@ def cached_login(settings: Settings, token: str) -> VerifiedLogin | None:
 def resume_session(db: Session, settings: Settings, token: str) -> VerifiedLogin | None:
     """The live login for a cookie token, or None when unknown, revoked or expired."""
     now = clock.now()
-    token_hash = _token_hash(token)
-    login_session = db.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash))
+    read_epoch_if_due(db, now, _timings(settings)[1])
+    cached = cached_login(settings, token)
+    if cached is not None:
+        return cached
+    epoch = logins.epoch  # before the read: a revocation after it moves the counter on
+    hashed = token_hash(token)
+    login_session = db.scalar(select(LoginSession).where(LoginSession.token_hash == hashed))
     if login_session is None or login_session.revoked_at is not None:
         return None
     if not login_session.user.active:
         return None
-    login = _verified(login_session, now)
+    login = verified(login_session, now, epoch)
     if not _still_valid(settings, login, now):
         return None
     if now - login_session.last_seen_at > LAST_SEEN_RESOLUTION:
         login_session.last_seen_at = now
         login = replace(login, last_seen_at=now)
-    logins.put(token_hash, login)
+    logins.put(hashed, login)
     return login
-
-
-def _verified(login_session: LoginSession, now: datetime) -> VerifiedLogin:
-    return VerifiedLogin(
-        session_id=login_session.id,
-        user_id=login_session.user_id,
-        role=login_session.user.role,
-        csrf_token=login_session.csrf_token,
-        expires_at=login_session.expires_at,
-        last_seen_at=login_session.last_seen_at,
-        verified_at=now,
-    )
 
 
 def csrf_matches(login: VerifiedLogin, presented: str | None) -> bool:
@@ -181,7 +107,7 @@ def get_user(db: Session, user_id: uuid.UUID) -> User:
 
 def create_user(db: Session, actor: Actor, data: UserCreate) -> User:
     email = normalize_email(str(data.email))
-    _check_password_policy(data.password, ["body", "password"])
+    _check_password_policy(data.password, email, data.full_name)
     if db.scalar(select(User.id).where(User.email == email)):
         raise EmailTaken()
     user = User(
@@ -196,6 +122,21 @@ def create_user(db: Session, actor: Actor, data: UserCreate) -> User:
     return user
 
 
+def _keep_an_admin(db: Session, user: User, changes: dict[str, object]) -> None:
+    """Refuse the change that would leave the clinic without an active admin."""
+    stays_admin = changes.get("role", user.role) == Role.admin and changes.get("active", True)
+    if user.role != Role.admin or not user.active or stays_admin:
+        return
+    # Locked, so that two admins demoting each other at once can't both succeed.
+    other_admins = db.scalars(
+        select(User.id)
+        .where(User.role == Role.admin, User.active.is_(True), User.id != user.id)
+        .with_for_update()
+    ).all()
+    if not other_admins:
+        raise LastAdmin("Make another staff user an active admin first")
+
+
 def update_user(db: Session, actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> User:
     user = get_user(db, user_id)
     changes = data.model_dump(exclude_unset=True)
@@ -203,8 +144,9 @@ def update_user(db: Session, actor: Actor, user_id: uuid.UUID, data: UserUpdate)
     for field in ("full_name", "role", "active"):
         if field in changes and changes[field] is None:
             changes.pop(field)
+    _keep_an_admin(db, user, changes)
     if password is not None:
-        _check_password_policy(password, ["body", "password"])
+        _check_password_policy(password, user.email, changes.get("full_name", user.full_name))
         user.password_hash = hash_password(password)
     for field, value in changes.items():
         setattr(user, field, value)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from homeward.audit.reads import AuditedList, AuditedRead, AuditedReads
 from homeward.audit.service import Actor, record
-from homeward.auth.models import User
+from homeward.auth.models import CLINICAL_ROLES, NOT_CLINICAL, User
 from homeward.enrollments.exceptions import AlreadyEnrolled, EnrollmentNotFound
 from homeward.enrollments.lifecycle import (
     admit,
@@ -143,6 +143,8 @@ def _check_clinician(db: Session, user_id: uuid.UUID | None) -> None:
     user = db.get(User, user_id)
     if user is None or not user.active:
         raise InvalidInput.at(["body", "primary_clinician_id"], "no active staff user with this id")
+    if user.role not in CLINICAL_ROLES:
+        raise InvalidInput.at(["body", "primary_clinician_id"], NOT_CLINICAL)
 
 
 def create_enrollment(db: Session, actor: Actor, data: EnrollmentCreate) -> Enrollment:

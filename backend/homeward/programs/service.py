@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from homeward.audit.service import Actor, record
-from homeward.auth.models import User
+from homeward.auth.models import CLINICAL_ROLES, NOT_CLINICAL, User
 from homeward.enrollments.models import Enrollment, PhaseChange
 from homeward.errors import InvalidInput, PreconditionFailed
 from homeward.etag import check_if_match
@@ -114,8 +114,11 @@ def _check_facilitator(
 ) -> None:
     if facilitator_id is None:
         return
-    if db.get(User, facilitator_id) is None:
+    facilitator = db.get(User, facilitator_id)
+    if facilitator is None:
         raise InvalidInput.at(["body", "facilitator_id"], "no staff user with this id")
+    if facilitator.role not in CLINICAL_ROLES:
+        raise InvalidInput.at(["body", "facilitator_id"], NOT_CLINICAL)
     overlapping = (
         select(Slot)
         .join(Program)

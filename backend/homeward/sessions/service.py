@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from homeward import clock
 from homeward.audit.reads import AuditedList, AuditedReads
 from homeward.audit.service import Actor, record
-from homeward.auth.models import Role, User
+from homeward.auth.models import CLINICAL_ROLES, NOT_CLINICAL, Role, User
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.errors import InvalidInput, PermissionDenied
 from homeward.json_pages import PageWriter
@@ -213,8 +213,11 @@ def check_facilitator(
     """Refuse a booking that overlaps another of the facilitator's sessions (cancelled aside)."""
     if facilitator_id is None:
         return
-    if db.get(User, facilitator_id) is None:
+    facilitator = db.get(User, facilitator_id)
+    if facilitator is None:
         raise InvalidInput.at(["body", "facilitator_id"], "no staff user with this id")
+    if facilitator.role not in CLINICAL_ROLES:
+        raise InvalidInput.at(["body", "facilitator_id"], NOT_CLINICAL)
     overlapping = select(TreatmentSession).where(
         TreatmentSession.facilitator_id == facilitator_id,
         TreatmentSession.status != SessionStatus.cancelled,
