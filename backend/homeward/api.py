@@ -22,6 +22,8 @@ from homeward.reports.router import router as reports_router
 from homeward.routing import DomainRouter
 from homeward.sessions.router import router as sessions_router
 from homeward.tapering.router import router as tapering_router
+from homeward.transfers.partner_router import router as partner_transfers_router
+from homeward.transfers.router import router as transfers_router
 
 API_PREFIX = "/api/v1"
 
@@ -41,8 +43,9 @@ STAFF_ROUTERS = (
     audit_router,
     partners_router,
     disclosures_router,
+    transfers_router,
 )
-PARTNER_ROUTERS = (partner_self_router, partner_programs_router)
+PARTNER_ROUTERS = (partner_transfers_router, partner_self_router, partner_programs_router)
 PUBLIC_ROUTERS = (auth_public_router,)
 
 

@@ -13,12 +13,14 @@ from homeward.enrollments.models import (
     TreatmentPlan,
 )
 from homeward.homework.models import Homework, HomeworkTemplate
+from homeward.idempotency.models import IdempotencyRecord
 from homeward.partners.models import Partner, PartnerApiKey
 from homeward.patients.models import Consent, Patient, PatientContact
 from homeward.programs.models import Phase, Program, Slot
 from homeward.progress.models import ProgressMark, ProgressSnapshot
 from homeward.sessions.models import Attendance, RosterEntry, SessionTally, TreatmentSession
 from homeward.tapering.models import EvaluationRun, Recommendation, TaperingRuleSet
+from homeward.transfers.models import Transfer, TransferDocument, TransferMessage
 from homeward.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "Extension",
     "Homework",
     "HomeworkTemplate",
+    "IdempotencyRecord",
     "LoginSession",
     "LoginThrottle",
     "Partner",
@@ -50,6 +53,9 @@ __all__ = [
     "Slot",
     "StatusChange",
     "TaperingRuleSet",
+    "Transfer",
+    "TransferDocument",
+    "TransferMessage",
     "TreatmentPlan",
     "TreatmentSession",
     "User",

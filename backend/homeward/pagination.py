@@ -119,6 +119,23 @@ def _cut(
     return rows, _encode(key(rows[-1]))
 
 
+def page_of(
+    db: Session,
+    statement: Select[Row],
+    order_by: Sequence[InstrumentedAttribute[Any]],
+    params: PageParams,
+    *,
+    descending: bool = False,
+) -> tuple[list[Row], str | None]:
+    """One page of `statement`'s rows as they are, and the next page's cursor."""
+    limited = _one_page(statement, order_by, params, descending)
+    return _cut(
+        list(db.scalars(limited).unique()),
+        params,
+        lambda last: [getattr(last, column.key) for column in order_by],
+    )
+
+
 def paginate(
     db: Session,
     statement: Select[Row],
@@ -134,12 +151,7 @@ def paginate(
     `prepare` gets the page's rows before they are read, to load what they need
     in one query for the whole page.
     """
-    limited = _one_page(statement, order_by, params, descending)
-    rows, next_cursor = _cut(
-        list(db.scalars(limited).unique()),
-        params,
-        lambda last: [getattr(last, column.key) for column in order_by],
-    )
+    rows, next_cursor = page_of(db, statement, order_by, params, descending=descending)
     if prepare:
         prepare(rows)
     return Page[read_as](  # type: ignore[valid-type]
