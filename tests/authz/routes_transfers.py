@@ -22,4 +22,5 @@ ROUTES = {
     ("POST", f"{P}/{{transfer_id}}/documents"): partner_only(),
     ("GET", f"{P}/{{transfer_id}}/messages"): partner_only(),
     ("POST", f"{P}/{{transfer_id}}/messages"): partner_only(),
+    ("GET", "/api/v1/reports/intake"): staff("admin", "intake", "clinician", "medical", "viewer"),
 }

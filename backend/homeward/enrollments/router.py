@@ -38,6 +38,7 @@ from homeward.enrollments.schemas import (
 )
 from homeward.errors import InvalidInput, PreconditionFailed, PreconditionRequired, responses
 from homeward.etag import etag_for
+from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
 from homeward.idempotency.http import IdempotencyKey, idempotent_model
 from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
@@ -311,7 +312,7 @@ def list_events(
     "/{enrollment_id}/events",
     response_model=EventRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(EnrollmentNotFound, InvalidInput),
+    responses=responses(EnrollmentNotFound, InvalidInput, *IDEMPOTENCY_ERRORS),
 )
 def record_event(
     enrollment_id: uuid.UUID,

@@ -31,6 +31,7 @@ from homeward.homework.schemas import (
     HomeworkTemplateRead,
     HomeworkUpdate,
 )
+from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
 from homeward.idempotency.http import IdempotencyKey, idempotent_model
 from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
@@ -107,7 +108,7 @@ def get_homework(homework_id: uuid.UUID, staff: Readers, db: DbSession) -> Homew
     "/enrollments/{enrollment_id}/homework",
     response_model=HomeworkRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(EnrollmentNotFound, EnrollmentNotActive),
+    responses=responses(EnrollmentNotFound, EnrollmentNotActive, *IDEMPOTENCY_ERRORS),
 )
 def assign_to_enrollment(
     enrollment_id: uuid.UUID,
@@ -133,7 +134,7 @@ def assign_to_enrollment(
     "/sessions/{session_id}/homework",
     response_model=list[HomeworkRead],
     status_code=status.HTTP_201_CREATED,
-    responses=responses(SessionNotFound, NoAttendees),
+    responses=responses(SessionNotFound, NoAttendees, *IDEMPOTENCY_ERRORS),
 )
 def assign_to_attendees(
     session_id: uuid.UUID,

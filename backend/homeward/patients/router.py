@@ -8,6 +8,7 @@ from homeward.auth.models import Role
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import InvalidInput, responses
+from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
 from homeward.idempotency.http import IdempotencyKey, idempotent_model
 from homeward.pagination import Page, Pagination
 from homeward.patients import consents, service
@@ -68,7 +69,7 @@ def list_patients(
     "",
     response_model=PatientRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(InvalidInput, MrnUnavailable),
+    responses=responses(InvalidInput, MrnUnavailable, *IDEMPOTENCY_ERRORS),
 )
 def create_patient(
     body: PatientCreate,

@@ -7,6 +7,7 @@ from pydantic import TypeAdapter
 from homeward.db import DbSession, current_session
 from homeward.deps import ReadPool, Reads, StaffPrincipal, require_roles
 from homeward.errors import PermissionDenied, responses
+from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
 from homeward.idempotency.http import IdempotencyKey, idempotent_model
 from homeward.pagination import Page, Pagination
 from homeward.programs.models import SessionType
@@ -107,7 +108,7 @@ async def list_sessions(
     "/sessions",
     response_model=SessionRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(FacilitatorBusy, PermissionDenied),
+    responses=responses(FacilitatorBusy, PermissionDenied, *IDEMPOTENCY_ERRORS),
 )
 def create_session(
     body: SessionCreate,

@@ -11,7 +11,7 @@ disclose is recorded in the accounting of disclosures, with the Part 2 notice.
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -82,7 +82,7 @@ def _attendance(
             RosterEntry.enrollment_id.in_(enrollment_ids),
             TreatmentSession.status == SessionStatus.scheduled,
             TreatmentSession.ends_at <= clock.now(),
-            TreatmentSession.starts_at >= since,
+            TreatmentSession.starts_at >= datetime.combine(since, time(), UTC),
         )
     ).all()
     weeks: dict[uuid.UUID, dict[date, list[int]]] = defaultdict(dict)
