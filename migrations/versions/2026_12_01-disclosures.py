@@ -1,7 +1,7 @@
 """disclosures: the accounting of disclosures to partners
 
 Revision ID: 0021_disclosures
-Revises: 0014
+Revises: 0020_webhooks
 Create Date: 2026-12-01 23:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import homeward.db
 
 revision: str = "0021_disclosures"
-down_revision: str | None = "0014"
+down_revision: str | None = "0020_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

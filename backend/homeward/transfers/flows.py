@@ -27,6 +27,7 @@ from homeward.patients.models import ConsentScope, Patient
 from homeward.patients.schemas import ConsentCreate, PatientCreate
 from homeward.programs.models import Program
 from homeward.transfers import review
+from homeward.transfers.events import announce
 from homeward.transfers.models import Transfer, TransferStatus
 from homeward.transfers.schemas import AcceptRequest
 
@@ -91,15 +92,26 @@ def accept(db: Session, actor: Actor, transfer_id: uuid.UUID, data: AcceptReques
         "start_date": data.start_date.isoformat(),
         "intake_at": data.intake_at.isoformat() if data.intake_at else None,
     }
-    return review.answer(db, actor, transfer, "accept", TransferStatus.accepted, decision)
+    review.answer(db, actor, transfer, "accept", TransferStatus.accepted, decision)
+    announce(db, transfer, "transfer.accepted", {"decision": transfer.decision})
+    return transfer
 
 
 def _follow(db: Session, enrollment: Enrollment, status: TransferStatus) -> Transfer | None:
+    """The transfer this enrollment came from, moved to `status` and announced."""
     transfer = db.scalar(select(Transfer).where(Transfer.enrollment_id == enrollment.id))
     if transfer is None:
         return None
     transfer.status = status
     db.flush()
+    ended_on = enrollment.completed_on or enrollment.discharged_on
+    stay = (ended_on - enrollment.admitted_on).days if ended_on and enrollment.admitted_on else None
+    data = {
+        "admitted_on": enrollment.admitted_on.isoformat() if enrollment.admitted_on else None,
+        "ended_on": ended_on.isoformat() if ended_on else None,
+        "length_of_stay_days": stay,
+    }
+    announce(db, transfer, f"enrollment.{status.value}", data)
     return transfer
 
 

@@ -20,6 +20,7 @@ from homeward.pagination import PageParams, page_of
 from homeward.partners.models import Partner
 from homeward.patients.models import Patient
 from homeward.programs.models import Program
+from homeward.transfers.events import announce
 from homeward.transfers.exceptions import DocumentNotFound, TransferClosed, TransferNotFound
 from homeward.transfers.models import (
     OPEN_STATUSES,
@@ -231,19 +232,25 @@ def answer(
 
 def waitlist(db: Session, actor: Actor, transfer: Transfer, data: WaitlistRequest) -> Transfer:
     decision = {"expected_start": _iso(data.expected_start)}
-    return answer(db, actor, transfer, "waitlist", Status.waitlisted, decision)
+    answer(db, actor, transfer, "waitlist", Status.waitlisted, decision)
+    announce(db, transfer, "transfer.waitlisted", {"decision": transfer.decision})
+    return transfer
 
 
 def decline(db: Session, actor: Actor, transfer: Transfer, data: DeclineRequest) -> Transfer:
     decision = {"reason_code": data.reason_code.value, "reason": data.reason}
-    return answer(db, actor, transfer, "decline", Status.declined, decision)
+    answer(db, actor, transfer, "decline", Status.declined, decision)
+    announce(db, transfer, "transfer.declined", {"decision": transfer.decision})
+    return transfer
 
 
 def request_info(
     db: Session, actor: Actor, transfer: Transfer, data: RequestInfo
 ) -> TransferMessage:
     answer(db, actor, transfer, "request-info", Status.info_requested, None)
-    return _add_message(db, actor, transfer, data.message)
+    message = _add_message(db, actor, transfer, data.message)
+    announce(db, transfer, "transfer.info_requested", {"message": data.message})
+    return message
 
 
 def add_staff_message(
@@ -254,7 +261,9 @@ def add_staff_message(
         raise TransferClosed("message about", transfer.status)
     if transfer.status is Status.received:
         answer(db, actor, transfer, "review", Status.under_review, None)
-    return _add_message(db, actor, transfer, data.body)
+    message = _add_message(db, actor, transfer, data.body)
+    announce(db, transfer, "transfer.message", {"message_id": str(message.id), "body": data.body})
+    return message
 
 
 def _add_message(db: Session, actor: Actor, transfer: Transfer, body: str) -> TransferMessage:

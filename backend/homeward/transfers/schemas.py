@@ -7,6 +7,7 @@ from pydantic import EmailStr, Field, StringConstraints, field_validator
 from homeward.patients.models import Sex
 from homeward.patients.schemas import Phone
 from homeward.schemas import InputModel, ReadModel
+from homeward.screening.schemas import ScreeningAnswers
 from homeward.transfers.models import DeclineReason, DocumentKind, MessageAuthor, TransferStatus
 
 # ICD-10-CM: a letter, a digit, a digit or letter; then optionally a dot and 1-4 more.
@@ -17,7 +18,6 @@ ShortText = Annotated[str, StringConstraints(max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=10_000)]
 WithdrawalRisk = Literal["low", "moderate", "high"]
 SharedScope = Literal["status_updates", "attendance"]
-ScreeningInput = dict[str, str]
 
 
 class Resident(InputModel):
@@ -75,7 +75,7 @@ class TransferCreate(InputModel):
     discharge: Discharge
     requested_program_id: uuid.UUID | None = None
     preferred_start_date: date | None = None
-    screening: ScreeningInput | None = None
+    screening: ScreeningAnswers | None = None
     consent: TransferConsent
     partner_contact: PartnerContact
 

@@ -16,6 +16,8 @@ from homeward.audit.service import Actor, record
 from homeward.errors import InvalidInput
 from homeward.pagination import PageParams, page_of
 from homeward.programs.models import Program
+from homeward.screening.service import screen
+from homeward.transfers.events import announce
 from homeward.transfers.exceptions import (
     DocumentNotPdf,
     DocumentTooLarge,
@@ -84,13 +86,15 @@ def create_transfer(
         discharge=data.discharge.model_dump(mode="json"),
         requested_program_id=data.requested_program_id,
         preferred_start_date=data.preferred_start_date,
-        screening=data.screening,
+        screening=data.screening.model_dump(mode="json") if data.screening else None,
+        screening_outcome=screen(data.screening).outcome.value if data.screening else None,
         consent=data.consent.model_dump(mode="json"),
         partner_contact=data.partner_contact.model_dump(mode="json"),
     )
     db.add(transfer)
     db.flush()
     record(db, actor, "transfer.create", "transfer", transfer.id)
+    announce(db, transfer, "transfer.received")
     return transfer
 
 
