@@ -8,6 +8,7 @@ from homeward.audit.router import router as audit_router
 from homeward.auth.router import public_router as auth_public_router
 from homeward.auth.router import router as auth_router
 from homeward.deps import SIGN_IN_CHECKS, get_partner
+from homeward.disclosures.router import router as disclosures_router
 from homeward.enrollments.router import router as enrollments_router
 from homeward.errors import COMMON_RESPONSES, REQUEST_RESPONSES
 from homeward.homework.router import router as homework_router
@@ -21,6 +22,8 @@ from homeward.reports.router import router as reports_router
 from homeward.routing import DomainRouter
 from homeward.sessions.router import router as sessions_router
 from homeward.tapering.router import router as tapering_router
+from homeward.transfers.partner_router import router as partner_transfers_router
+from homeward.transfers.router import router as transfers_router
 
 API_PREFIX = "/api/v1"
 
@@ -39,8 +42,10 @@ STAFF_ROUTERS = (
     auth_router,
     audit_router,
     partners_router,
+    disclosures_router,
+    transfers_router,
 )
-PARTNER_ROUTERS = (partner_self_router, partner_programs_router)
+PARTNER_ROUTERS = (partner_transfers_router, partner_self_router, partner_programs_router)
 PUBLIC_ROUTERS = (auth_public_router,)
 
 

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from homeward.errors import error_response, problem_response
+from homeward.transfers.models import MAX_DOCUMENT_BYTES
 
 access_log = logging.getLogger("homeward.access")
 
@@ -22,6 +23,9 @@ CSP = (
     "img-src 'self' data:; style-src 'self' 'unsafe-inline'"
 )
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+# Routes whose body is a file rather than JSON (its route checks the type by content),
+# each with its own size limit.
+RAW_UPLOADS = ((re.compile(r"^/api/v1/partner/transfers/[^/]+/documents$"), MAX_DOCUMENT_BYTES),)
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -119,14 +123,18 @@ class BodyGuardMiddleware:
             return
         headers = Headers(scope=scope)
         request_id = scope.get("state", {}).get("request_id")
+        limit, raw_upload = self.max_body_bytes, False
+        for pattern, upload_limit in RAW_UPLOADS:
+            if pattern.match(scope["path"]):
+                limit, raw_upload = upload_limit, True
         declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, receive, send, request_id)
+        if declared and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, request_id, limit)
             return
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         has_body = (declared and declared != "0") or "transfer-encoding" in headers
         is_json = content_type == "application/json" or content_type.endswith("+json")
-        if scope["path"].startswith("/api/") and has_body and not is_json:
+        if scope["path"].startswith("/api/") and has_body and not is_json and not raw_upload:
             response = problem_response(
                 415,
                 "unsupported-media-type",
@@ -145,8 +153,8 @@ class BodyGuardMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise _BodyTooLarge(self.max_body_bytes)
+                if received > limit:
+                    raise _BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -158,14 +166,16 @@ class BodyGuardMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await self._too_large(scope, receive, send, request_id)
+                await self._too_large(scope, receive, send, request_id, limit)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send, request_id: Any) -> None:
+    async def _too_large(
+        self, scope: Scope, receive: Receive, send: Send, request_id: Any, limit: int
+    ) -> None:
         response = problem_response(
             413,
             "payload-too-large",
             "Request body too large",
-            f"Bodies are limited to {self.max_body_bytes} bytes",
+            f"Bodies are limited to {limit} bytes",
             request_id=request_id,
         )
         await response(scope, receive, send)

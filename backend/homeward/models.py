@@ -9,6 +9,7 @@ from homeward.auth.models import (
     User,
 )
 from homeward.db import Base
+from homeward.disclosures.models import Disclosure
 from homeward.enrollments.models import (
     ClinicalEvent,
     Enrollment,
@@ -18,12 +19,14 @@ from homeward.enrollments.models import (
     TreatmentPlan,
 )
 from homeward.homework.models import Homework, HomeworkTemplate
+from homeward.idempotency.models import IdempotencyRecord
 from homeward.partners.models import Partner, PartnerApiKey
 from homeward.patients.models import Consent, Patient, PatientContact
 from homeward.programs.models import Phase, Program, Slot
 from homeward.progress.models import ProgressMark, ProgressSnapshot
 from homeward.sessions.models import Attendance, RosterEntry, SessionTally, TreatmentSession
 from homeward.tapering.models import EvaluationRun, Recommendation, TaperingRuleSet
+from homeward.transfers.models import Transfer, TransferDocument, TransferMessage
 from homeward.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
@@ -32,11 +35,13 @@ __all__ = [
     "Base",
     "ClinicalEvent",
     "Consent",
+    "Disclosure",
     "Enrollment",
     "EvaluationRun",
     "Extension",
     "Homework",
     "HomeworkTemplate",
+    "IdempotencyRecord",
     "KnownSignIn",
     "LoginSession",
     "Partner",
@@ -56,6 +61,9 @@ __all__ = [
     "Slot",
     "StatusChange",
     "TaperingRuleSet",
+    "Transfer",
+    "TransferDocument",
+    "TransferMessage",
     "TreatmentPlan",
     "TreatmentSession",
     "User",

@@ -174,6 +174,23 @@ def _cut(
     return rows, _encode(key(rows[-1]), params.cursor_key)
 
 
+def page_of(
+    db: Session,
+    statement: Select[Row],
+    order_by: Sequence[InstrumentedAttribute[Any]],
+    params: PageParams,
+    *,
+    descending: bool = False,
+) -> tuple[list[Row], str | None]:
+    """One page of `statement`'s rows as they are, and the next page's cursor."""
+    limited = _one_page(statement, order_by, params, descending)
+    return _cut(
+        list(db.scalars(limited).unique()),
+        params,
+        lambda last: [getattr(last, order_by[-1].key)],
+    )
+
+
 def paginate(
     db: Session,
     statement: Select[Row],
@@ -189,12 +206,7 @@ def paginate(
     `prepare` gets the page's rows before they are read, to load what they need
     in one query for the whole page.
     """
-    limited = _one_page(statement, order_by, params, descending)
-    rows, next_cursor = _cut(
-        list(db.scalars(limited).unique()),
-        params,
-        lambda last: [getattr(last, order_by[-1].key)],
-    )
+    rows, next_cursor = page_of(db, statement, order_by, params, descending=descending)
     if prepare:
         prepare(rows)
     return Page[read_as](  # type: ignore[valid-type]

@@ -1,7 +1,8 @@
 import uuid
 from typing import Annotated, TypeVar
 
-from fastapi import Body, Header, Query, Response, status
+from fastapi import Body, Header, Query, Request, Response, status
+from pydantic import TypeAdapter
 
 from homeward.auth.models import Role
 from homeward.db import DbSession
@@ -37,10 +38,14 @@ from homeward.enrollments.schemas import (
 )
 from homeward.errors import InvalidInput, PreconditionFailed, PreconditionRequired, responses
 from homeward.etag import etag_for
+from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
+from homeward.idempotency.http import IdempotencyKey, idempotent_model
 from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
+from homeward.transfers import flows as transfer_flows
 
 router = api_router(prefix="/enrollments", tags=["enrollments"])
+_EVENT = TypeAdapter(EventRead)
 
 IfMatch = Annotated[str | None, Header()]
 Reader = Annotated[
@@ -142,7 +147,9 @@ def admit(
 ) -> Enrollment:
     """Start a pending enrollment in the first phase. At capacity this is 409 unless
     `override_capacity` is true (the override is audited)."""
-    enrollment = service.admit(db, staff.actor, enrollment_id, body, if_match=if_match)
+    enrollment = transfer_flows.admit_enrollment(
+        db, staff.actor, enrollment_id, body, if_match=if_match
+    )
     return _tagged(response, enrollment)
 
 
@@ -222,7 +229,9 @@ def complete(
     body: Annotated[CompleteRequest | None, Body()] = None,
     if_match: IfMatch = None,
 ) -> Enrollment:
-    enrollment = service.complete(db, staff.actor, enrollment_id, body, if_match=if_match)
+    enrollment = transfer_flows.complete_enrollment(
+        db, staff.actor, enrollment_id, body, if_match=if_match
+    )
     return _tagged(response, enrollment)
 
 
@@ -239,7 +248,9 @@ def discharge(
     response: Response,
     if_match: IfMatch = None,
 ) -> Enrollment:
-    enrollment = service.discharge(db, staff.actor, enrollment_id, body, if_match=if_match)
+    enrollment = transfer_flows.discharge_enrollment(
+        db, staff.actor, enrollment_id, body, if_match=if_match
+    )
     return _tagged(response, enrollment)
 
 
@@ -301,13 +312,27 @@ def list_events(
     "/{enrollment_id}/events",
     response_model=EventRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(EnrollmentNotFound, InvalidInput),
+    responses=responses(EnrollmentNotFound, InvalidInput, *IDEMPOTENCY_ERRORS),
 )
 def record_event(
-    enrollment_id: uuid.UUID, body: EventCreate, staff: EventWriter, db: DbSession
-) -> ClinicalEvent:
+    enrollment_id: uuid.UUID,
+    body: EventCreate,
+    staff: EventWriter,
+    db: DbSession,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> ClinicalEvent | Response:
     """A relapse, drug screen (with its result), crisis or medical event."""
-    return events.record_event(db, staff.actor, enrollment_id, body)
+    return idempotent_model(
+        db,
+        request,
+        actor=staff.actor,
+        key=idempotency_key,
+        body=body,
+        run=lambda: events.record_event(db, staff.actor, enrollment_id, body),
+        read_as=_EVENT,
+        status_code=201,
+    )
 
 
 @router.get(

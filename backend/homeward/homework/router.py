@@ -1,7 +1,8 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import Query, status
+from fastapi import Query, Request, Response, status
+from pydantic import TypeAdapter
 
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
@@ -31,11 +32,15 @@ from homeward.homework.schemas import (
     HomeworkTemplateRead,
     HomeworkUpdate,
 )
+from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
+from homeward.idempotency.http import IdempotencyKey, idempotent_model
 from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
 from homeward.sessions.exceptions import SessionNotFound
 
 router = api_router(tags=["homework"])
+_HOMEWORK = TypeAdapter(HomeworkRead)
+_HOMEWORK_LIST = TypeAdapter(list[HomeworkRead])
 
 Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]
 Readers = Annotated[StaffPrincipal, require_roles("admin", "clinician", "medical")]
@@ -103,25 +108,53 @@ def get_homework(homework_id: uuid.UUID, staff: Readers, db: DbSession) -> Homew
     "/enrollments/{enrollment_id}/homework",
     response_model=HomeworkRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(EnrollmentNotFound, EnrollmentNotActive),
+    responses=responses(EnrollmentNotFound, EnrollmentNotActive, *IDEMPOTENCY_ERRORS),
 )
 def assign_to_enrollment(
-    enrollment_id: uuid.UUID, body: HomeworkCreate, staff: Clinical, db: DbSession
-) -> Homework:
-    return service.assign_to_enrollment(db, staff.actor, enrollment_id, body)
+    enrollment_id: uuid.UUID,
+    body: HomeworkCreate,
+    staff: Clinical,
+    db: DbSession,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Homework | Response:
+    return idempotent_model(
+        db,
+        request,
+        actor=staff.actor,
+        key=idempotency_key,
+        body=body,
+        run=lambda: service.assign_to_enrollment(db, staff.actor, enrollment_id, body),
+        read_as=_HOMEWORK,
+        status_code=201,
+    )
 
 
 @router.post(
     "/sessions/{session_id}/homework",
     response_model=list[HomeworkRead],
     status_code=status.HTTP_201_CREATED,
-    responses=responses(SessionNotFound, NoAttendees),
+    responses=responses(SessionNotFound, NoAttendees, *IDEMPOTENCY_ERRORS),
 )
 def assign_to_attendees(
-    session_id: uuid.UUID, body: HomeworkCreate, staff: Clinical, db: DbSession
-) -> list[Homework]:
+    session_id: uuid.UUID,
+    body: HomeworkCreate,
+    staff: Clinical,
+    db: DbSession,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> list[Homework] | Response:
     """The same homework for everyone who attended (present, late or left early)."""
-    return service.assign_to_attendees(db, staff.actor, session_id, body)
+    return idempotent_model(
+        db,
+        request,
+        actor=staff.actor,
+        key=idempotency_key,
+        body=body,
+        run=lambda: service.assign_to_attendees(db, staff.actor, session_id, body),
+        read_as=_HOMEWORK_LIST,
+        status_code=201,
+    )
 
 
 @router.patch(

@@ -1,13 +1,16 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Body, Query, status
+from fastapi import Body, Query, Request, Response, status
+from pydantic import TypeAdapter
 
 from homeward.auth.models import Role
 from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import InvalidInput, responses
 from homeward.fields import Text
+from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
+from homeward.idempotency.http import IdempotencyKey, idempotent_model
 from homeward.pagination import Page, Pagination
 from homeward.patients import consents, service
 from homeward.patients.exceptions import (
@@ -33,6 +36,7 @@ from homeward.patients.schemas import (
 from homeward.routing import api_router
 
 router = api_router(prefix="/patients", tags=["patients"])
+_PATIENT = TypeAdapter(PatientRead)
 
 PatientReader = Annotated[
     StaffPrincipal, require_roles(Role.admin, Role.clinician, Role.medical, Role.intake)
@@ -65,11 +69,26 @@ def list_patients(
     "",
     response_model=PatientRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(InvalidInput, MrnUnavailable),
+    responses=responses(InvalidInput, MrnUnavailable, *IDEMPOTENCY_ERRORS),
 )
-def create_patient(body: PatientCreate, staff: PatientWriter, db: DbSession) -> Patient:
+def create_patient(
+    body: PatientCreate,
+    staff: PatientWriter,
+    db: DbSession,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Patient | Response:
     """Registers a patient; the server assigns the medical record number (MRN)."""
-    return service.create_patient(db, staff.actor, body)
+    return idempotent_model(
+        db,
+        request,
+        actor=staff.actor,
+        key=idempotency_key,
+        body=body,
+        run=lambda: service.create_patient(db, staff.actor, body),
+        read_as=_PATIENT,
+        status_code=201,
+    )
 
 
 @router.get("/{patient_id}", response_model=PatientRead, responses=responses(PatientNotFound))

@@ -18,7 +18,6 @@ from homeward.programs.exceptions import (
 )
 from homeward.programs.models import Phase, Program, Slot
 from homeward.programs.schemas import (
-    PartnerProgramRead,
     PhaseCreate,
     PhaseRead,
     PhaseUpdate,
@@ -31,6 +30,8 @@ from homeward.programs.schemas import (
     SlotUpdate,
 )
 from homeward.routing import api_router
+from homeward.transfers import catalog
+from homeward.transfers.catalog import CatalogProgram
 
 router = api_router(prefix="/programs", tags=["programs"])
 partner_api_router = api_router(tags=["partner-api"])
@@ -158,7 +159,8 @@ def delete_phase(
     service.delete_phase(db, admin.actor, program_id, phase_id)
 
 
-@partner_api_router.get("/programs", response_model=list[PartnerProgramRead])
-def partner_catalog(_: CurrentPartner, db: DbSession) -> list[Program]:
-    """Programs open to transfers: not archived, and accepting step-down clients."""
-    return service.catalog(db)
+@partner_api_router.get("/programs", response_model=list[CatalogProgram])
+def partner_catalog(_: CurrentPartner, db: DbSession) -> list[CatalogProgram]:
+    """Programs open to transfers: not archived, and accepting step-down clients, each
+    with its schedule (days, hours per week by phase) and openings."""
+    return catalog.partner_catalog(db)

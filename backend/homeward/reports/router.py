@@ -10,6 +10,8 @@ from homeward.reports import service, tables
 from homeward.reports.exceptions import InvalidReportRange
 from homeward.reports.schemas import CensusReport, OutcomesReport
 from homeward.routing import api_router
+from homeward.transfers import report as transfer_report
+from homeward.transfers.schemas import IntakeReport
 
 router = api_router(prefix="/reports", tags=["reports"])
 
@@ -90,3 +92,36 @@ def outcomes(
     as_csv = wants_csv(accept)
     report = service.outcomes(db, staff.actor, first, last, "csv" if as_csv else "json")
     return _csv(tables.outcomes_csv(report), "outcomes.csv") if as_csv else report
+
+
+IntakeReportReader = Annotated[
+    StaffPrincipal, require_roles("admin", "intake", "clinician", "medical", "viewer")
+]
+
+
+@router.get(
+    "/intake",
+    response_model=IntakeReport,
+    responses={**_csv_doc("The intake report."), **responses(InvalidReportRange)},
+)
+def intake(
+    staff: IntakeReportReader,
+    db: DbSession,
+    first: Annotated[
+        date | None,
+        Query(alias="from", description="First day, inclusive (default: 90 days before `to`)"),
+    ] = None,
+    last: Annotated[
+        date | None, Query(alias="to", description="Last day, inclusive (default: today)")
+    ] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> IntakeReport | Response:
+    """Time to first response on transfers received between `from` and `to` (UTC days):
+    median, 90th percentile, and the share answered within 24 hours."""
+    first, last = service.check_range(first, last)
+    report = transfer_report.intake_report(db, staff.actor, first, last)
+    if not wants_csv(accept):
+        return report
+    header = ",".join(IntakeReport.model_fields)
+    values = ",".join("" if v is None else str(v) for v in report.model_dump().values())
+    return _csv(f"from,to,{header}\r\n{first},{last},{values}\r\n", "intake.csv")

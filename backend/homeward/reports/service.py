@@ -190,6 +190,11 @@ def _check_range(first: date | None, last: date | None) -> tuple[date, date]:
     return first, last
 
 
+def check_range(first: date | None, last: date | None) -> tuple[date, date]:
+    """The report range from `first` to `last`, with their defaults, or 422."""
+    return _check_range(first, last)
+
+
 def outcomes(
     db: Session,
     actor: Actor,

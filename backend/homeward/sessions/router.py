@@ -1,12 +1,15 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Body, Query, Response, status
+from fastapi import Body, Query, Request, Response, status
+from pydantic import TypeAdapter
 
 from homeward.db import DbSession, current_session
 from homeward.deps import ReadPool, Reads, StaffPrincipal, require_roles
 from homeward.errors import PermissionDenied, responses
 from homeward.fields import UTCInstant
+from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
+from homeward.idempotency.http import IdempotencyKey, idempotent_model
 from homeward.pagination import Page, Pagination
 from homeward.programs.models import SessionType
 from homeward.routing import api_router
@@ -37,6 +40,7 @@ from homeward.sessions.schemas import (
 )
 
 router = api_router(tags=["sessions"])
+_SESSION = TypeAdapter(SessionRead)
 
 Clinical = Annotated[StaffPrincipal, require_roles("admin", "clinician")]
 # Medical staff book and record medical sessions; the service checks the type.
@@ -105,11 +109,26 @@ async def list_sessions(
     "/sessions",
     response_model=SessionRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(FacilitatorBusy, PermissionDenied),
+    responses=responses(FacilitatorBusy, PermissionDenied, *IDEMPOTENCY_ERRORS),
 )
-def create_session(body: SessionCreate, staff: Booking, db: DbSession) -> SessionRead:
+def create_session(
+    body: SessionCreate,
+    staff: Booking,
+    db: DbSession,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> SessionRead | Response:
     """An ad-hoc session (individual therapy, medical visit, family session) with its roster."""
-    return service.create_session(db, staff.actor, body)
+    return idempotent_model(
+        db,
+        request,
+        actor=staff.actor,
+        key=idempotency_key,
+        body=body,
+        run=lambda: service.create_session(db, staff.actor, body),
+        read_as=_SESSION,
+        status_code=201,
+    )
 
 
 @router.get(
