@@ -8,6 +8,7 @@ from homeward.audit.router import router as audit_router
 from homeward.auth.router import public_router as auth_public_router
 from homeward.auth.router import router as auth_router
 from homeward.deps import SIGN_IN_CHECKS, get_partner
+from homeward.disclosures.router import router as disclosures_router
 from homeward.enrollments.router import router as enrollments_router
 from homeward.errors import COMMON_RESPONSES, REQUEST_RESPONSES
 from homeward.homework.router import router as homework_router
@@ -39,6 +40,7 @@ STAFF_ROUTERS = (
     auth_router,
     audit_router,
     partners_router,
+    disclosures_router,
 )
 PARTNER_ROUTERS = (partner_self_router, partner_programs_router)
 PUBLIC_ROUTERS = (auth_public_router,)

@@ -3,6 +3,7 @@
 from homeward.audit.models import AuditEvent
 from homeward.auth.models import LoginSession, LoginThrottle, User
 from homeward.db import Base
+from homeward.disclosures.models import Disclosure
 from homeward.enrollments.models import (
     ClinicalEvent,
     Enrollment,
@@ -26,6 +27,7 @@ __all__ = [
     "Base",
     "ClinicalEvent",
     "Consent",
+    "Disclosure",
     "Enrollment",
     "EvaluationRun",
     "Extension",

@@ -1,0 +1,5 @@
+from tests.authz.expectations import staff
+
+ROUTES = {
+    ("GET", "/api/v1/patients/{patient_id}/disclosures"): staff("admin", "clinician", "intake"),
+}
