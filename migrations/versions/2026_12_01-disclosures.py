@@ -13,7 +13,7 @@ from alembic import op
 import homeward.db
 
 revision: str = "0021_disclosures"
-down_revision: str | None = "0014"
+down_revision: str | None = "0020_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
