@@ -13,6 +13,7 @@ from homeward.enrollments.models import (
     TreatmentPlan,
 )
 from homeward.homework.models import Homework, HomeworkTemplate
+from homeward.inquiries.models import Inquiry, PublicRequest
 from homeward.partners.models import Partner, PartnerApiKey
 from homeward.patients.models import Consent, Patient, PatientContact
 from homeward.programs.models import Phase, Program, Slot
@@ -33,6 +34,7 @@ __all__ = [
     "Extension",
     "Homework",
     "HomeworkTemplate",
+    "Inquiry",
     "LoginSession",
     "LoginThrottle",
     "Partner",
@@ -44,6 +46,7 @@ __all__ = [
     "Program",
     "ProgressMark",
     "ProgressSnapshot",
+    "PublicRequest",
     "Recommendation",
     "RosterEntry",
     "SessionTally",

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     # Connections on PostgreSQL for the audited hot reads (see audit/reads.py) and the
     # attendance save (sessions/attendance_pooled.py); 0 runs them on the request's Session.
     read_pool_size: int = 10
+    # Deliver webhooks from a thread of the server too (`make run`); `homeward worker`
+    # delivers them in production.
+    webhook_worker_in_process: bool = False
+    # Outside production, webhooks may go to loopback addresses (a local receiver).
+    webhook_allow_loopback: bool = True
     frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
     migrations_dir: Path = REPO_ROOT / "migrations"
 
