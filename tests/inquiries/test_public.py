@@ -96,3 +96,8 @@ def test_bad_forms_get_a_clear_422(client: TestClient) -> None:
     assert no_phone.status_code == 422 and "phone we can reach you" in no_phone.text
     unknown = client.post("/api/v1/public/inquiries", json=_form(answers=FIT | {"detox": "maybe"}))
     assert unknown.status_code == 422
+
+
+def test_nul_characters_are_refused_as_bad_input(client: TestClient) -> None:
+    response = client.post("/api/v1/public/inquiries", json=_form(message="hi\x00there"))
+    assert response.status_code == 422 and "NUL" in response.text

@@ -71,12 +71,33 @@ def workers(database_url: str, count: int) -> Iterator[None]:
         for _ in range(count)
     ]
     try:
-        time.sleep(3.0)  # imported, connected, listening
+        wait_until_listening(database_url, count)
         yield
     finally:
         for process in started:
             process.terminate()
             process.wait(10)
+
+
+def wait_until_listening(database_url: str, count: int, timeout: float = 180.0) -> None:
+    """Until `count` workers have started and LISTEN for the outbox."""
+    engine = create_engine(database_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                listening = connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND query LIKE 'LISTEN %'"
+                    )
+                )
+            if listening and listening >= count:
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{count} workers did not start within {timeout:.0f} s")
+    finally:
+        engine.dispose()
 
 
 def new_partner(db: Session, url: str) -> uuid.UUID:

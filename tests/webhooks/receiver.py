@@ -24,6 +24,14 @@ class Reply:
     body: bytes = b""
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A sender that goes away with a keep-alive connection open is no failure here.
+        pass
+
+
 class Receiver:
     """Records every request; answers each with the next queued `Reply`, else `default`."""
 
@@ -33,8 +41,7 @@ class Receiver:
         self.default = default
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

@@ -2,7 +2,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import EmailStr, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_validator
 
 from homeward.inquiries.models import InquiryStatus, PreferredContact
 from homeward.patients.models import Sex
@@ -10,18 +10,26 @@ from homeward.patients.schemas import Name, Phone
 from homeward.schemas import InputModel, ReadModel
 from homeward.screening.schemas import ScreeningAnswers, ScreeningOutcome
 
-Text2000 = Annotated[str, StringConstraints(max_length=2000)]
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text: refuse it as bad input instead of failing later.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text2000 = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_no_nul)]
 
 
 class InquiryCreate(InputModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_no_nul)]
     phone: Phone | None = None
     email: EmailStr | None = None
     preferred_contact: PreferredContact
     answers: ScreeningAnswers
     message: Text2000 = ""
     # Hidden in the form: people leave it empty, form-filling robots do not.
-    website: Annotated[str, StringConstraints(max_length=500)] = Field(
+    website: Annotated[str, StringConstraints(max_length=500), AfterValidator(_no_nul)] = Field(
         default="", description="Leave empty (a field people do not see)."
     )
 
@@ -62,7 +70,9 @@ class InquiryRead(ReadModel):
 
 class InquiryUpdate(InputModel):
     status: InquiryStatus | None = None
-    notes: Annotated[str, StringConstraints(max_length=10000)] | None = None
+    notes: Annotated[str, StringConstraints(max_length=10000), AfterValidator(_no_nul)] | None = (
+        None
+    )
 
 
 class InquiryConvert(InputModel):
