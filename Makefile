@@ -27,7 +27,7 @@ run: install frontend
 	@echo "  Homeward is starting at http://$(HOST):$(PORT)  (API docs: /docs)"
 	@echo "  Sign in as admin@homeward.example with password tulip-harbor-lantern-58"
 	@echo ""
-	$(RUN) uvicorn homeward.main:create_app --factory --host $(HOST) --port $(PORT) --no-access-log
+	HOMEWARD_WEBHOOK_WORKER_IN_PROCESS=$${HOMEWARD_WEBHOOK_WORKER_IN_PROCESS:-true} $(RUN) uvicorn homeward.main:create_app --factory --host $(HOST) --port $(PORT) --no-access-log
 
 lint: install
 	$(RUN) ruff check backend tests migrations

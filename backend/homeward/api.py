@@ -12,6 +12,8 @@ from homeward.disclosures.router import router as disclosures_router
 from homeward.enrollments.router import router as enrollments_router
 from homeward.errors import COMMON_RESPONSES, REQUEST_RESPONSES
 from homeward.homework.router import router as homework_router
+from homeward.inquiries.router import public_router as inquiries_public_router
+from homeward.inquiries.router import router as inquiries_router
 from homeward.partners.router import partner_api_router as partner_self_router
 from homeward.partners.router import router as partners_router
 from homeward.patients.router import router as patients_router
@@ -24,6 +26,8 @@ from homeward.sessions.router import router as sessions_router
 from homeward.tapering.router import router as tapering_router
 from homeward.transfers.partner_router import router as partner_transfers_router
 from homeward.transfers.router import router as transfers_router
+from homeward.webhooks.router import partner_api_router as partner_webhooks_router
+from homeward.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 
@@ -44,9 +48,16 @@ STAFF_ROUTERS = (
     partners_router,
     disclosures_router,
     transfers_router,
+    webhooks_router,
+    inquiries_router,
 )
-PARTNER_ROUTERS = (partner_transfers_router, partner_self_router, partner_programs_router)
-PUBLIC_ROUTERS = (auth_public_router,)
+PARTNER_ROUTERS = (
+    partner_transfers_router,
+    partner_self_router,
+    partner_programs_router,
+    partner_webhooks_router,
+)
+PUBLIC_ROUTERS = (auth_public_router, inquiries_public_router)
 
 
 def include_api(app: FastAPI) -> None:

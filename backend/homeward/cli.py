@@ -169,19 +169,27 @@ def evaluate(
 
 
 @app.command()
-def worker() -> None:
-    """Run background jobs: each program's daily tapering evaluation."""
+def worker(
+    webhooks_only: Annotated[
+        bool, typer.Option("--webhooks-only", help="Deliver webhooks; run no evaluations")
+    ] = False,
+) -> None:
+    """Run background jobs: webhook deliveries, and each program's daily tapering evaluation."""
     from homeward.logs import configure_logging
-    from homeward.worker import WorkerSettings, run_forever
+    from homeward.worker import WorkerSettings, run_worker
 
     settings = get_settings()
     configure_logging(settings.log_level)
     worker_settings = WorkerSettings()
-    console.print(
-        f"Worker started; evaluations run daily at {worker_settings.evaluation_time:%H:%M} "
-        "program time."
-    )
-    run_forever(make_session_factory(make_engine(settings)), worker_settings)
+    if webhooks_only:
+        console.print("Worker started; delivering webhooks.")
+    else:
+        console.print(
+            "Worker started; delivering webhooks, and evaluations run daily at "
+            f"{worker_settings.evaluation_time:%H:%M} program time."
+        )
+    factory = make_session_factory(make_engine(settings))
+    run_worker(factory, settings, worker_settings, webhooks_only=webhooks_only)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from homeward.health import router as health_router
 from homeward.logs import configure_logging
 from homeward.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from homeward.settings import Settings, get_settings
+from homeward.webhooks.runner import DeliveryLoop
 
 
 def operation_id(route: APIRoute) -> str:
@@ -60,6 +61,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await pool.open()
             stack.push_async_callback(pool.close)
             app.state.read_pool = pool
+        if settings.webhook_worker_in_process:
+            deliveries = DeliveryLoop(app.state.session_factory, settings)
+            deliveries.start()
+            stack.push_async_callback(run_in_threadpool, deliveries.stop)
         if settings.audit_seal_seconds > 0:
             sealer = ChainSealer(app.state.session_factory, settings.audit_seal_seconds)
             sealer.start()

@@ -20,6 +20,7 @@ from homeward.enrollments.models import (
 )
 from homeward.homework.models import Homework, HomeworkTemplate
 from homeward.idempotency.models import IdempotencyRecord
+from homeward.inquiries.models import Inquiry, PublicRequest
 from homeward.partners.models import Partner, PartnerApiKey
 from homeward.patients.models import Consent, Patient, PatientContact
 from homeward.programs.models import Phase, Program, Slot
@@ -43,6 +44,7 @@ __all__ = [
     "HomeworkTemplate",
     "IdempotencyRecord",
     "KnownSignIn",
+    "Inquiry",
     "LoginSession",
     "Partner",
     "PartnerApiKey",
@@ -53,6 +55,7 @@ __all__ = [
     "Program",
     "ProgressMark",
     "ProgressSnapshot",
+    "PublicRequest",
     "Recommendation",
     "RosterEntry",
     "SessionTally",

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     db_wait_seconds: float = Field(default=10.0, gt=0)
     # The API documentation page (`/docs`); unset, it is served outside production.
     api_docs: bool | None = None
+    # Deliver webhooks from a thread of the server too (`make run`); `homeward worker`
+    # delivers them in production.
+    webhook_worker_in_process: bool = False
+    # Outside production, webhooks may go to loopback addresses (a local receiver).
+    webhook_allow_loopback: bool = True
     frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
     migrations_dir: Path = REPO_ROOT / "migrations"
 

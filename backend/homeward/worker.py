@@ -1,4 +1,5 @@
-"""The background worker: each program's tapering evaluation, once a day at a local time.
+"""The background worker: webhook deliveries from the outbox (`homeward.webhooks.runner`,
+in a thread of its own), and each program's tapering evaluation, once a day at a local time.
 
 `run_due_evaluations` does one pass and is what tests call; `run_forever` is the
 sleep-based loop `homeward worker` runs. Several workers may run at once: a
@@ -22,8 +23,10 @@ from homeward.audit.service import Actor
 from homeward.fields import LocalTime
 from homeward.programs.models import Program
 from homeward.progress.metrics import today_in
+from homeward.settings import Settings
 from homeward.tapering.evaluation import evaluate
 from homeward.tapering.models import EvaluationRun
+from homeward.webhooks.runner import DeliveryLoop
 
 logger = logging.getLogger("homeward.worker")
 
@@ -103,3 +106,22 @@ def run_forever(session_factory: sessionmaker[Session], settings: WorkerSettings
         except Exception:
             logger.exception("sealing the audit chain failed")
         time_module.sleep(settings.poll_seconds)
+
+
+def run_worker(
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    worker_settings: WorkerSettings,
+    *,
+    webhooks_only: bool = False,
+) -> None:
+    """Deliver webhooks in a thread and, unless `webhooks_only`, run evaluations here."""
+    deliveries = DeliveryLoop(session_factory, settings)
+    if webhooks_only:
+        deliveries.run()
+        return
+    deliveries.start()
+    try:
+        run_forever(session_factory, worker_settings)
+    finally:
+        deliveries.stop()

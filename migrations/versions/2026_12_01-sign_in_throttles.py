@@ -1,7 +1,7 @@
 """auth: sign-in throttles by account, address and trusted browser; the revocation counter
 
 Revision ID: 0015_sign_in_throttles
-Revises: 0014
+Revises: 0017_audit_patient_ids
 Create Date: 2026-12-01 23:50:00
 
 `login_throttles` counted failures per email only, read and then written back, so
@@ -22,7 +22,7 @@ from alembic import op
 import homeward.db
 
 revision: str = "0015_sign_in_throttles"
-down_revision: str | None = "0014"
+down_revision: str | None = "0017_audit_patient_ids"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

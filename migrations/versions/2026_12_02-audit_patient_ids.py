@@ -1,7 +1,7 @@
 """audit: the patients a list or search returned, on its event
 
 Revision ID: 0017_audit_patient_ids
-Revises: 0020_webhooks
+Revises: 0022_inquiries
 Create Date: 2026-12-02 00:10:00
 
 A list of patient data leaves one event; `patient_ids` names every patient it showed,
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0017_audit_patient_ids"
-down_revision: str | None = "0020_webhooks"
+down_revision: str | None = "0022_inquiries"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

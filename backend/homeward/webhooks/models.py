@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homeward.db import Base, UUIDPrimaryKey, str_enum, utcnow
+from homeward.webhooks.signing import message_id
 
 
 class WebhookEndpoint(UUIDPrimaryKey, Base):
@@ -88,6 +89,14 @@ class WebhookDelivery(UUIDPrimaryKey, Base):
     attempts: Mapped[list["WebhookAttempt"]] = relationship(
         back_populates="delivery", order_by="WebhookAttempt.number"
     )
+
+    @property
+    def event_type(self) -> str:
+        return self.event.event_type
+
+    @property
+    def webhook_id(self) -> str:
+        return message_id(self.event_id.hex)
 
     __table_args__ = (
         Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
