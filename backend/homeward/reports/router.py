@@ -108,11 +108,11 @@ def intake(
     staff: IntakeReportReader,
     db: DbSession,
     first: Annotated[
-        date | None,
+        Day | None,
         Query(alias="from", description="First day, inclusive (default: 90 days before `to`)"),
     ] = None,
     last: Annotated[
-        date | None, Query(alias="to", description="Last day, inclusive (default: today)")
+        Day | None, Query(alias="to", description="Last day, inclusive (default: today)")
     ] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> IntakeReport | Response:
