@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from homeward.screening.schemas import (
-    DetoxStatus,
+    DetoxAnswer,
     HomeConfidence,
     MedicalCondition,
     ScheduleAvailability,
@@ -15,9 +15,9 @@ from homeward.screening.schemas import (
 )
 from homeward.screening.service import GUIDANCE, QUESTIONS, screen
 
-Combination = tuple[Severity, MedicalCondition, HomeConfidence, DetoxStatus, ScheduleAvailability]
+Combination = tuple[Severity, MedicalCondition, HomeConfidence, DetoxAnswer, ScheduleAvailability]
 ALL_ANSWERS: list[Combination] = list(
-    itertools.product(Severity, MedicalCondition, HomeConfidence, DetoxStatus, ScheduleAvailability)
+    itertools.product(Severity, MedicalCondition, HomeConfidence, DetoxAnswer, ScheduleAvailability)
 )
 
 
@@ -25,7 +25,7 @@ def _expected(
     severity: Severity,
     medical: MedicalCondition,
     home: HomeConfidence,
-    detox: DetoxStatus,
+    detox: DetoxAnswer,
     schedule: ScheduleAvailability,
 ) -> ScreeningOutcome:
     # Written out as the design states it, independently of the service's table.
@@ -73,7 +73,7 @@ def test_the_questions_cover_every_answer_field_and_option() -> None:
         ("severity", Severity),
         ("medical_condition", MedicalCondition),
         ("home_confidence", HomeConfidence),
-        ("detox", DetoxStatus),
+        ("detox", DetoxAnswer),
         ("schedule", ScheduleAvailability),
     ):
         assert [option.value for option in fields[name].options] == [m.value for m in enum]

@@ -22,7 +22,7 @@ class HomeConfidence(StrEnum):
     not_confident = "not_confident"
 
 
-class DetoxStatus(StrEnum):
+class DetoxAnswer(StrEnum):
     completed = "completed"
     # A doctor expects withdrawal not to need inpatient care.
     not_needed = "not_needed"
@@ -42,7 +42,7 @@ class ScreeningAnswers(InputModel):
     severity: Severity
     medical_condition: MedicalCondition
     home_confidence: HomeConfidence
-    detox: DetoxStatus
+    detox: DetoxAnswer
     schedule: ScheduleAvailability
 
 

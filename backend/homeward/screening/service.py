@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from homeward.screening.schemas import (
     AnswerOption,
-    DetoxStatus,
+    DetoxAnswer,
     HomeConfidence,
     MedicalCondition,
     ScheduleAvailability,
@@ -52,7 +52,7 @@ CHECKS: tuple[tuple[ScreeningOutcome, Callable[[ScreeningAnswers], bool]], ...] 
     (ScreeningOutcome.consider_inpatient, lambda a: a.home_confidence is HomeConfidence.confident),
     (
         ScreeningOutcome.detox_first,
-        lambda a: a.detox in (DetoxStatus.completed, DetoxStatus.not_needed),
+        lambda a: a.detox in (DetoxAnswer.completed, DetoxAnswer.not_needed),
     ),
     (ScreeningOutcome.schedule, lambda a: a.schedule is ScheduleAvailability.most_of_day),
 )
@@ -101,10 +101,10 @@ QUESTIONS = (
         field="detox",
         question="Have you completed detox, or has a doctor said you will not need it?",
         options=_options(
-            (DetoxStatus.completed, "I have completed detox"),
-            (DetoxStatus.not_needed, "A doctor said I do not need inpatient detox"),
-            (DetoxStatus.needed, "I still need detox"),
-            (DetoxStatus.unsure, "I am not sure"),
+            (DetoxAnswer.completed, "I have completed detox"),
+            (DetoxAnswer.not_needed, "A doctor said I do not need inpatient detox"),
+            (DetoxAnswer.needed, "I still need detox"),
+            (DetoxAnswer.unsure, "I am not sure"),
         ),
     ),
     ScreeningQuestion(

@@ -2293,10 +2293,15 @@ export interface components {
          */
         DeliveryStatus: "pending" | "succeeded" | "failed" | "withheld";
         /**
+         * DetoxAnswer
+         * @enum {string}
+         */
+        DetoxAnswer: "completed" | "not_needed" | "needed" | "unsure";
+        /**
          * DetoxStatus
          * @enum {string}
          */
-        "DetoxStatus-Output": "not_needed" | "in_progress" | "completed";
+        DetoxStatus: "not_needed" | "in_progress" | "completed";
         /** Discharge */
         Discharge: {
             /**
@@ -3029,7 +3034,7 @@ export interface components {
          * @description What screening and the medical team need: detox, conditions, medications.
          */
         MedicalProfile: {
-            detox_status?: components["schemas"]["homeward__patients__schemas__DetoxStatus"] | null;
+            detox_status?: components["schemas"]["DetoxStatus"] | null;
             /** Detox Completed On */
             detox_completed_on?: string | null;
             /**
@@ -3045,7 +3050,7 @@ export interface components {
         };
         /** MedicalProfileRead */
         MedicalProfileRead: {
-            detox_status?: components["schemas"]["DetoxStatus-Output"] | null;
+            detox_status?: components["schemas"]["DetoxStatus"] | null;
             /** Detox Completed On */
             detox_completed_on?: string | null;
             /**
@@ -4286,7 +4291,7 @@ export interface components {
             severity: components["schemas"]["Severity"];
             medical_condition: components["schemas"]["MedicalCondition"];
             home_confidence: components["schemas"]["HomeConfidence"];
-            detox: components["schemas"]["homeward__screening__schemas__DetoxStatus"];
+            detox: components["schemas"]["DetoxAnswer"];
             schedule: components["schemas"]["ScheduleAvailability"];
         };
         /**
@@ -5121,11 +5126,6 @@ export interface components {
             /** Serious */
             serious: boolean;
         };
-        /**
-         * DetoxStatus
-         * @enum {string}
-         */
-        homeward__patients__schemas__DetoxStatus: "not_needed" | "in_progress" | "completed";
         /** Medication */
         homeward__patients__schemas__Medication: {
             /** Name */
@@ -5141,11 +5141,6 @@ export interface components {
              */
             schedule: string;
         };
-        /**
-         * DetoxStatus
-         * @enum {string}
-         */
-        homeward__screening__schemas__DetoxStatus: "completed" | "not_needed" | "needed" | "unsure";
         /**
          * Condition
          * @description A comparison of one metric with a threshold, or an `all`/`any`/`not` group.
