@@ -15,7 +15,7 @@ from homeward.enrollments.models import Enrollment, Extension, PhaseChange
 from homeward.enrollments.schemas import ChangePhaseRequest, ExtendRequest
 from homeward.progress import metrics
 from homeward.sessions.models import RosterEntry
-from homeward.tapering import review
+from homeward.tapering import flows, review
 from homeward.tapering.apply import AutoChange, apply_in_bulk, fingerprint, states_after
 from homeward.tapering.engine import Decision
 from homeward.tapering.evaluation import evaluate
@@ -207,7 +207,7 @@ def test_manual_phase_change_supersedes_and_makes_approval_stale(
     steady(factories, place, enrollment)
     evaluate(db, SYSTEM, program_id=place.program.id)
     [pending] = recommendations(db, enrollment, "pending")
-    enrollments.change_phase(
+    flows.change_phase_by_hand(
         db, SYSTEM, enrollment.id, ChangePhaseRequest(phase_id=place.phases[2].id, reason="hand")
     )
     # The change by hand retires the proposal at once; approving it is refused.

@@ -321,11 +321,6 @@ def change_phase(
             "effective_on": effective_on.isoformat(),
         },
     )
-    # Imported here: tapering builds on these services, so it cannot be imported at the top.
-    from homeward.tapering.review import supersede_phase_recommendations
-
-    # Proposals made for the old phase no longer apply once the phase was changed by hand.
-    supersede_phase_recommendations(db, enrollment.id)
     return load_enrollment(db, enrollment.id)
 
 

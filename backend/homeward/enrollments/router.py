@@ -42,6 +42,7 @@ from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
 from homeward.idempotency.http import IdempotencyKey, idempotent_model
 from homeward.pagination import Page, Pagination
 from homeward.routing import api_router
+from homeward.tapering import flows as tapering_flows
 from homeward.transfers import flows as transfer_flows
 
 router = api_router(prefix="/enrollments", tags=["enrollments"])
@@ -197,7 +198,9 @@ def change_phase(
     if_match: IfMatch = None,
 ) -> Enrollment:
     """Move to another phase of the program; future sessions' rosters follow at once."""
-    enrollment = service.change_phase(db, staff.actor, enrollment_id, body, if_match=if_match)
+    enrollment = tapering_flows.change_phase_by_hand(
+        db, staff.actor, enrollment_id, body, if_match=if_match
+    )
     return _tagged(response, enrollment)
 
 
