@@ -3,13 +3,10 @@
 import gc
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -25,6 +22,7 @@ from homeward.health import router as health_router
 from homeward.logs import configure_logging
 from homeward.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from homeward.settings import Settings, get_settings
+from homeward.spa import serve_single_page_app
 from homeward.webhooks.runner import DeliveryLoop
 
 
@@ -109,31 +107,5 @@ def create_app(
             expose_headers=["ETag", "X-Request-ID", "Retry-After"],
         )
     app.add_middleware(RequestContextMiddleware)
-    _serve_single_page_app(app, settings.frontend_dist)
+    serve_single_page_app(app, settings.frontend_dist)
     return app
-
-
-def _serve_single_page_app(app: FastAPI, dist: Path) -> None:
-    """Serve the built front end; unknown non-API paths get index.html for client routing."""
-    index = dist / "index.html"
-    if not index.is_file():
-
-        @app.get("/", include_in_schema=False)
-        def api_docs() -> RedirectResponse:
-            # No front end is built: the API documentation is the way in.
-            return RedirectResponse("/docs")
-
-        return
-    if (dist / "assets").is_dir():
-        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
-
-    @app.get("/{path:path}", include_in_schema=False)
-    def single_page_app(path: str) -> FileResponse:
-        candidate = (dist / path).resolve()
-        if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
-            return FileResponse(candidate)
-        if path.startswith(("api/", "healthz", "readyz")):
-            from starlette.exceptions import HTTPException
-
-            raise HTTPException(404)
-        return FileResponse(index)

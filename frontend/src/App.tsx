@@ -1,0 +1,73 @@
+import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { ApiError } from './lib/problem';
+import { resolver, theme } from './theme';
+import { AuthProvider } from './features/auth/AuthProvider';
+import { RequireAuth, RequireRole } from './features/auth/guards';
+import { SignInPage } from './features/auth/SignInPage';
+import { AppLayout } from './components/AppLayout';
+import { PageLoader } from './components/states';
+import { TodayPage } from './features/today/TodayPage';
+
+const SessionRoomPage = lazy(() => import('./features/sessions/SessionRoomPage'));
+const EnrollmentPage = lazy(() => import('./features/enrollments/EnrollmentPage'));
+const ClientsPage = lazy(() => import('./features/patients/ClientsPage'));
+const ClientPage = lazy(() => import('./features/patients/ClientPage'));
+const SchedulePage = lazy(() => import('./features/schedule/SchedulePage'));
+const NotFoundPage = lazy(() => import('./components/NotFoundPage'));
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      retry: (count, error) =>
+        count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+    },
+  },
+});
+
+export function App() {
+  return (
+    <MantineProvider theme={theme} cssVariablesResolver={resolver} defaultColorScheme="light">
+      <Notifications position="bottom-center" />
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <AuthProvider queryClient={queryClient}>
+            <Routes>
+              <Route path="/sign-in" element={<SignInPage />} />
+              <Route element={<RequireAuth />}>
+                <Route element={<AppLayout />}>
+                  <Route index element={<TodayPage />} />
+                  <Route element={<RequireRole screen="schedule" />}>
+                    <Route path="schedule" element={<Lazy><SchedulePage /></Lazy>} />
+                    <Route path="sessions/:sessionId" element={<Lazy><SessionRoomPage /></Lazy>} />
+                  </Route>
+                  <Route element={<RequireRole screen="clients" />}>
+                    <Route path="clients" element={<Lazy><ClientsPage /></Lazy>} />
+                    <Route path="clients/:patientId" element={<Lazy><ClientPage /></Lazy>} />
+                  </Route>
+                  <Route element={<RequireRole screen="enrollment" />}>
+                    <Route
+                      path="enrollments/:enrollmentId"
+                      element={<Lazy><EnrollmentPage /></Lazy>}
+                    />
+                  </Route>
+                  <Route path="today" element={<Navigate to="/" replace />} />
+                  <Route path="*" element={<Lazy><NotFoundPage /></Lazy>} />
+                </Route>
+              </Route>
+            </Routes>
+          </AuthProvider>
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}
+
+function Lazy({ children }: { children: React.ReactNode }) {
+  return <Suspense fallback={<PageLoader />}>{children}</Suspense>;
+}

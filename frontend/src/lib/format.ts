@@ -1,0 +1,123 @@
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function partsIn(timeZone: string | undefined, date: Date) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(date);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return {
+    year: Number(get('year')),
+    month: Number(get('month')),
+    day: Number(get('day')),
+    weekday: get('weekday'),
+    hour: get('hour'),
+    minute: get('minute'),
+  };
+}
+
+/** `Tue 1 Dec`, with the year only when it is not this year. */
+export function formatDate(value: string | Date, timeZone?: string, now = new Date()): string {
+  const date = typeof value === 'string' ? parseDate(value) : value;
+  const p = partsIn(timeZone, date);
+  const thisYear = partsIn(timeZone, now).year;
+  const base = `${p.weekday} ${p.day} ${MONTHS[p.month - 1]}`;
+  return p.year === thisYear ? base : `${base} ${p.year}`;
+}
+
+/** A date-only string (`2026-12-01`) is a calendar day, not midnight UTC. */
+function parseDate(value: string): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const [y, m, d] = value.split('-').map(Number) as [number, number, number];
+    return new Date(Date.UTC(y, m - 1, d, 12));
+  }
+  return new Date(value);
+}
+
+export function formatDay(value: string, now = new Date()): string {
+  return formatDate(value, 'UTC', now);
+}
+
+/** `18:30`, in the program's time zone, with its abbreviation when it differs from the browser's. */
+export function formatTime(value: string, timeZone?: string): string {
+  const date = new Date(value);
+  const p = partsIn(timeZone, date);
+  const text = `${p.hour}:${p.minute}`;
+  const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!timeZone || timeZone === browser) return text;
+  const abbreviation = zoneAbbreviation(timeZone, date);
+  return abbreviation === zoneAbbreviation(browser, date) ? text : `${text} ${abbreviation}`;
+}
+
+function zoneAbbreviation(timeZone: string, date: Date): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+    .formatToParts(date)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? timeZone;
+}
+
+/** The calendar date (`YYYY-MM-DD`) of an instant in a time zone. */
+export function dateIn(timeZone: string | undefined, date = new Date()): string {
+  const p = partsIn(timeZone, date);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+export function weekdayName(index: number): string {
+  return WEEKDAYS[index] ?? '';
+}
+
+/** `2 h 30 min`. */
+export function formatHours(hours: number): string {
+  const minutes = Math.round(hours * 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/** `90% · 9 of 10`; never a bare ratio. */
+export function formatRate(done: number, total: number): string {
+  if (total === 0) return 'none due';
+  return `${Math.round((done / total) * 100)}% · ${done} of ${total}`;
+}
+
+export function formatPercent(rate: number | null | undefined): string {
+  return rate === null || rate === undefined ? '–' : `${Math.round(rate * 100)}%`;
+}
+
+/** First name and last initial, for shared spaces such as the group room. */
+export function shortName(fullName: string): string {
+  const parts = fullName.trim().split(/\s+/);
+  if (parts.length < 2) return parts[0] ?? '';
+  return `${parts[0]} ${parts[parts.length - 1]?.charAt(0)}.`;
+}
+
+export function initials(fullName: string): string {
+  const parts = fullName.trim().split(/\s+/);
+  return `${parts[0]?.charAt(0) ?? ''}${parts.length > 1 ? parts[parts.length - 1]?.charAt(0) : ''}`.toUpperCase();
+}
+
+export function humanizeEnum(value: string): string {
+  const text = value.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function age(iso: string, now = new Date()): string {
+  const days = Math.floor((now.getTime() - new Date(iso).getTime()) / 86_400_000);
+  if (days <= 0) return 'today';
+  if (days === 1) return '1 day ago';
+  return `${days} days ago`;
+}
+
+export function addDays(isoDate: string, days: number): string {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d + days));
+  return date.toISOString().slice(0, 10);
+}
