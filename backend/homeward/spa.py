@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
@@ -70,15 +70,29 @@ def serve_single_page_app(app: FastAPI, dist: Path) -> None:
     def app_index(request: Request) -> Response:
         return file_response(request, index, NO_CACHE)
 
-    @app.get("/{path:path}", include_in_schema=False)
-    def single_page_app(request: Request, path: str) -> Response:
+    def resolve(request: Request) -> Response | None:
+        path = request.url.path.lstrip("/")
         if path.startswith(_NOT_CLIENT_ROUTES):
-            raise HTTPException(404)
+            return None
         candidate = (root / path).resolve()
         if candidate.is_relative_to(root) and candidate.is_file() and candidate != index:
             hashed = candidate.is_relative_to(assets)
             return file_response(request, candidate, IMMUTABLE if hashed else NO_CACHE)
         if path.startswith("assets/"):
             # A stale page asking for an asset of an older build: a 404, not the app.
-            raise HTTPException(404)
+            return None
         return file_response(request, index, NO_CACHE)
+
+    not_found = app.router.default
+
+    # The router's default runs only when no route matched, so the fallback never
+    # shadows a route, whenever that route was added.
+    async def fallback(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            response = resolve(Request(scope))
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await not_found(scope, receive, send)
+
+    app.router.default = fallback

@@ -9,6 +9,7 @@ export const theme = createTheme({
   focusRing: 'auto',
   components: {
     Button: { defaultProps: { size: 'md' } },
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
   },
 });
 
@@ -22,6 +23,7 @@ export const resolver: CSSVariablesResolver = (t) => {
   const light: Record<string, string> = {
     '--mantine-color-dimmed': t.colors.gray[8],
     '--mantine-color-placeholder': t.colors.gray[7],
+    '--mantine-color-error': t.colors.red[9],
   };
   for (const name of TINTED) {
     const shades = t.colors[name];

@@ -56,10 +56,17 @@ type Outcome<T> =
 
 /** The response's data, or an ApiError carrying the problem's title, detail and field errors. */
 export async function ok<T>(pending: Promise<Outcome<T>>): Promise<Exclude<T, undefined>> {
+  return (await okTagged(pending)).data;
+}
+
+/** The data with the response's ETag, for resources written back with `If-Match`. */
+export async function okTagged<T>(
+  pending: Promise<Outcome<T>>,
+): Promise<{ data: Exclude<T, undefined>; etag: string | null }> {
   const outcome = await pending;
   if (outcome.error !== undefined || !outcome.response.ok) {
     const problem = isProblem(outcome.error) ? outcome.error : null;
     throw new ApiError(outcome.response.status, problem, outcome.response);
   }
-  return outcome.data as Exclude<T, undefined>;
+  return { data: outcome.data as Exclude<T, undefined>, etag: outcome.response.headers.get('ETag') };
 }

@@ -1,0 +1,88 @@
+import { apiAs, countApiRequests, expect, expectAccessible, screenshots, signIn, test } from './fixtures';
+
+type Rec = { id: string; enrollment_id: string; action: string };
+
+async function pendingStepDown(request: Parameters<typeof apiAs>[0], skip = 0) {
+  const api = await apiAs(request, 'clinician');
+  await api.post('/api/v1/tapering/evaluate', {});
+  const page = await api.get<{ items: Rec[] }>('/api/v1/tapering/recommendations?status=pending&limit=200');
+  const steps = page.items.filter((r) => r.action === 'step_down');
+  expect(steps.length, 'pending step-down recommendations in the demo clinic').toBeGreaterThan(skip);
+  return steps[skip]!;
+}
+
+test('a clinician reads the evidence, approves a step-down, and sees the phase and the future sessions change', async ({ page, request }) => {
+  const rec = await pendingStepDown(request);
+  await signIn(page, 'clinician');
+  const counter = countApiRequests(page);
+  await page.goto(`/enrollments/${rec.enrollment_id}`);
+  await expect(page.getByRole('table', { name: 'Evidence' })).toBeVisible();
+  await expect(page.getByTestId('progress-chart')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  const loads = counter.requests().filter((r) => !r.includes('/auth/me') && !r.includes('/timeline'));
+  console.log(`requests, Enrollment: ${loads.length} (+ the open tab's) (${counter.requests().join(', ')})`);
+  expect(loads.length).toBeLessThanOrEqual(4);
+  counter.stop();
+  await expectAccessible(page, 'Enrollment');
+  await screenshots(page, 'enrollment');
+
+  const evidence = page.getByRole('table', { name: 'Evidence' });
+  await expect(evidence.getByRole('row')).not.toHaveCount(1);
+  await expect(evidence).toContainText('Attendance, last 14 days');
+  await expect(evidence).toContainText('✓ Yes');
+  const phaseBefore = await page.getByTestId('current-phase').innerText();
+  await page.getByRole('tab', { name: 'Sessions' }).click();
+  const upcoming = page.getByTestId('upcoming-sessions');
+  await expect(upcoming).toBeVisible();
+  const sessionsBefore = await upcoming.innerText();
+
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByRole('table', { name: 'Evidence' })).toHaveCount(0);
+  await expect(page.getByTestId('current-phase')).not.toHaveText(phaseBefore);
+  await expect(upcoming).not.toHaveText(sessionsBefore);
+});
+
+test('dismissing a recommendation asks for the reason', async ({ page, request }) => {
+  const rec = await pendingStepDown(request, 1);
+  await signIn(page, 'clinician');
+  await page.goto(`/enrollments/${rec.enrollment_id}`);
+  await page.getByRole('button', { name: 'Dismiss…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Dismiss the recommendation' });
+  await expect(dialog.getByRole('button', { name: 'Dismiss' })).toBeDisabled();
+  await dialog.getByLabel('Reason').fill('Family event this week; review next Monday.');
+  await dialog.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(page.getByRole('table', { name: 'Evidence' })).toHaveCount(0);
+});
+
+// The demo enrollments start without a treatment plan; this needs one arranged first.
+test.fixme('a treatment plan saved meanwhile in another tab shows both versions, and the chosen merge is saved', async ({ page, context, request }) => {
+  const api = await apiAs(request, 'clinician');
+  const active = await api.get<{ items: { id: string }[] }>('/api/v1/enrollments?status=active&limit=10');
+  const enrollmentId = active.items[active.items.length - 1]!.id;
+  await signIn(page, 'clinician');
+  await page.goto(`/enrollments/${enrollmentId}?tab=plan`);
+  const plan = page.getByLabel('Sobriety plan');
+  await expect(plan).toBeVisible();
+
+  const other = await context.newPage();
+  await other.goto(`/enrollments/${enrollmentId}?tab=plan`);
+  await other.getByLabel('Sobriety plan').fill('Theirs: meetings four times a week.');
+  await other.getByLabel('Triggers').fill('payday\nold friends');
+  await other.getByRole('button', { name: 'Save the plan' }).click();
+  await expect(other.getByText('Treatment plan saved')).toBeVisible();
+  await other.close();
+
+  await plan.fill('Mine: a meeting every day.');
+  await page.getByRole('button', { name: 'Save the plan' }).click();
+  await expect(page.getByText('Someone else changed this plan')).toBeVisible();
+  await expect(page.getByTestId('mine-sobriety_plan')).toHaveText('Mine: a meeting every day.');
+  await expect(page.getByTestId('theirs-sobriety_plan')).toHaveText('Theirs: meetings four times a week.');
+  await expectAccessible(page, 'Treatment plan conflict');
+  await screenshots(page, 'treatment-plan-conflict');
+  await page.getByRole('button', { name: 'Save the merged plan' }).click();
+  await expect(page.getByText('Treatment plan saved')).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByLabel('Sobriety plan')).toHaveValue('Mine: a meeting every day.');
+  await expect(page.getByLabel('Triggers')).toHaveValue('payday\nold friends');
+});
