@@ -7,7 +7,7 @@ import { can } from '../auth/roles';
 
 type Contact = Schemas['ContactCreate'];
 const SEXES: Schemas['Sex'][] = ['female', 'male', 'intersex', 'unknown'];
-const DETOX: Schemas['DetoxStatus'][] = ['not_needed', 'in_progress', 'completed'];
+const DETOX: Schemas['homeward__patients__schemas__DetoxStatus'][] = ['not_needed', 'in_progress', 'completed'];
 const emptyContact = (): Contact => ({ name: '', relationship_to_patient: '', phone: '', email: null, joins_family_program: false });
 const addYear = (d: string) => `${Number(d.slice(0, 4)) + 1}${d.slice(4)}`;
 
@@ -19,7 +19,7 @@ export function NewClientDialog({ onClose, onCreated }: { onClose: () => void; o
   const [sex, setSex] = useState<Schemas['Sex']>('unknown');
   const [phone, setPhone] = useState('');
   const [email, setEmail] = useState('');
-  const [detox, setDetox] = useState<Schemas['DetoxStatus'] | null>(null);
+  const [detox, setDetox] = useState<Schemas['homeward__patients__schemas__DetoxStatus'] | null>(null);
   const [contacts, setContacts] = useState<Contact[]>([]);
   const [consent, setConsent] = useState(false);
   const [consentTo, setConsentTo] = useState('');
@@ -89,7 +89,7 @@ export function NewClientDialog({ onClose, onCreated }: { onClose: () => void; o
             clearable
             data={DETOX.map((d) => ({ value: d, label: d.replace('_', ' ') }))}
             value={detox}
-            onChange={(v) => setDetox(v as Schemas['DetoxStatus'] | null)}
+            onChange={(v) => setDetox(v as Schemas['homeward__patients__schemas__DetoxStatus'] | null)}
             comboboxProps={{ withinPortal: true }}
           />
           <Divider label="Contacts" labelPosition="left" />
