@@ -115,8 +115,8 @@ try {
     const minPerformance = preset === 'desktop' ? 95 : 80;
     row.performanceOk = row.performance >= minPerformance;
     row.ok = row.accessibility === 100 && row.bestPractices >= 95 && (row.performanceOk || !enforcePerformance);
+    if (!row.ok) failed = true;
     if (!row.ok || !row.performanceOk) {
-      failed = true;
       for (const [key, a] of Object.entries(run.lhr.audits)) {
         if (a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== 'informative') {
           console.log(`    ${name}: ${key} ${a.score} ${a.displayValue ?? ''}`);
