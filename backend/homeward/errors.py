@@ -5,11 +5,15 @@ Services raise `DomainError` subclasses; one set of handlers turns every error
 """
 
 import logging
+import sqlite3
 from typing import Any, ClassVar
 
+import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -98,6 +102,66 @@ class PayloadTooLarge(DomainError):
 
 class UnsupportedMediaType(DomainError):
     status, slug, title = 415, "unsupported-media-type", "Send application/json"
+
+
+class ServiceUnavailable(DomainError):
+    status, slug, title = 503, "service-unavailable", "Busy: try again shortly"
+
+
+# What a client waits before retrying a request the database had no room for.
+RETRY_AFTER_SECONDS = 1
+
+# A wait that ran out, or a database that cannot serve now: the request may simply be
+# retried. SQLite says so in its message; PostgreSQL's are all OperationalError (too
+# many clients, a dropped connection, a deadlock or serialization failure, a shutdown).
+_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+_WAITS_RAN_OUT = (sqlalchemy.exc.TimeoutError, PoolTimeout, psycopg.OperationalError)
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` means "no room in the database now", rather than a fault."""
+    if isinstance(error, sqlalchemy.exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig if error.orig is not None else error
+    if isinstance(error, sqlite3.OperationalError):
+        return str(error).startswith(_SQLITE_BUSY)
+    return isinstance(error, _WAITS_RAN_OUT)
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    original = getattr(error, "orig", None) or error
+    return original.sqlstate if isinstance(original, psycopg.Error) else None
+
+
+def error_response(error: Exception, request_id: str | None) -> JSONResponse:
+    """The answer to an error no handler of ours expected: 503 if it was a wait, else 500.
+
+    Logged once, here, with the scrubbed traceback (`homeward.logs`) for a 500.
+    """
+    fields = {
+        "request_id": request_id,
+        "error_type": type(error).__qualname__,
+        "sqlstate": _sqlstate(error),
+    }
+    if is_busy(error):
+        logger.warning("database busy: answered 503", extra=fields)
+        return problem_response(
+            503,
+            ServiceUnavailable.slug,
+            ServiceUnavailable.title,
+            "The database had no room for this request in time. Retry it in a moment.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            request_id=request_id,
+        )
+    logger.error("unhandled error", exc_info=error, extra=fields)
+    return problem_response(
+        500,
+        "internal-error",
+        "Internal server error",
+        "Something went wrong on our side. Quote the request id when reporting it.",
+        request_id=request_id,
+    )
 
 
 def problem_response(
@@ -212,16 +276,13 @@ def install_error_handlers(app: FastAPI) -> None:
             request_id=_request_id(request),
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error", extra={"request_id": _request_id(request)})
-        return problem_response(
-            500,
-            "internal-error",
-            "Internal server error",
-            "Something went wrong on our side. Quote the request id when reporting it.",
-            request_id=_request_id(request),
-        )
+    # Handled inside the middleware, so that the answer gets its headers. Anything
+    # else unexpected is answered by `RequestContextMiddleware` the same way.
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        return error_response(exc, _request_id(request))
+
+    for database_error in (sqlalchemy.exc.DBAPIError, *_WAITS_RAN_OUT):
+        app.add_exception_handler(database_error, _database)
 
 
 def _problem_doc(description: str) -> dict[str, Any]:
@@ -240,6 +301,9 @@ def responses(*errors: type[DomainError] | int) -> dict[int | str, dict[str, Any
 
 
 # Documented on every route by the aggregate router: a body that is not JSON (400, 415)
-# or too large (413) is refused before any route sees it.
-REQUEST_RESPONSES = responses(400, PayloadTooLarge, UnsupportedMediaType, InvalidInput)
+# or too large (413) is refused before any route sees it; a request that waited too
+# long for the database gets 503 with Retry-After.
+REQUEST_RESPONSES = responses(
+    400, PayloadTooLarge, UnsupportedMediaType, InvalidInput, ServiceUnavailable
+)
 COMMON_RESPONSES = REQUEST_RESPONSES | responses(Unauthenticated, PermissionDenied, TooManyRequests)

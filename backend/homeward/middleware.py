@@ -1,6 +1,7 @@
 """Pure ASGI middleware: request ids, access logs, security headers, body guard."""
 
 import logging
+import re
 import time
 import uuid
 from typing import Any
@@ -9,20 +10,16 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from homeward.errors import problem_response
+from homeward.errors import error_response, problem_response
 
 access_log = logging.getLogger("homeward.access")
 
+# One policy for the web app, the API and the docs page: scripts only from this origin
+# (`default-src`), none inline; inline styles, which the web app's components and
+# Swagger UI set on elements.
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "img-src 'self' data:; style-src 'self' 'unsafe-inline'"
-)
-# The docs page loads its assets from a CDN; it gets its own, looser policy.
-DOCS_CSP = (
-    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com"
 )
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _SECURITY_HEADERS = [
@@ -31,12 +28,20 @@ _SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 _HEADERS = [*_SECURITY_HEADERS, (b"content-security-policy", CSP.encode())]
-_DOCS_HEADERS = [*_SECURITY_HEADERS, (b"content-security-policy", DOCS_CSP.encode())]
 _HSTS = b"max-age=63072000; includeSubDomains"
+# What a client may name its request with: an id goes into logs and the audit trail as
+# it is, so no spaces, quotes or control characters, and nothing long.
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class RequestContextMiddleware:
-    """Request id, security headers and one structured access-log line per request."""
+    """Request id, security headers and one structured access-log line per request.
+
+    It also answers any error that got this far (503 for a wait that ran out, else a
+    logged 500): inside it, so that the answer carries the same headers as any other,
+    and without raising it further, so that the server neither logs it a second time
+    nor closes the connection.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -46,25 +51,24 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = Headers(scope=scope).get("x-request-id", "")
-        request_id = (
-            incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
-        )
+        request_id = incoming if _CLIENT_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         path: str = scope["path"]
         started = time.perf_counter()
         status_code = 500
+        responded = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status_code
+            nonlocal status_code, responded
             if message["type"] == "http.response.start":
-                status_code = message["status"]
+                status_code, responded = message["status"], True
                 # Appended as raw pairs: the response never sets these itself, and
                 # `MutableHeaders` would scan the list once for each of them.
                 headers = message.setdefault("headers", [])
                 if not isinstance(headers, list):
                     headers = message["headers"] = list(headers)
                 headers.append((b"x-request-id", request_id.encode()))
-                headers += _DOCS_HEADERS if path == "/docs" else _HEADERS
+                headers += _HEADERS
                 if path.startswith("/api/"):
                     headers.append((b"cache-control", b"no-store"))
                 if scope.get("scheme") == "https":
@@ -73,6 +77,12 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception as error:
+            response = error_response(error, request_id)
+            # Once the status line is out, the response can only be cut short: the
+            # server then closes the connection, as it must.
+            if not responded:
+                await response(scope, receive, send_with_headers)
         finally:
             # Checked first: the record's fields cost more than the check, and a
             # production server logs at WARNING.
