@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -12,12 +13,13 @@ from typing import Annotated, Any
 from fastapi import Depends
 from sqlalchemy import DateTime, MetaData, Result, create_engine, event
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from homeward import clock
 from homeward.settings import Settings
+from homeward.sqlite_turns import TurnTakingConnection, connection_class
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -88,23 +90,39 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL for concurrent readers; synchronous=FULL so an acknowledged write survives a crash.
-    # The driver's own transaction handling is switched off so SQLAlchemy's BEGIN (below)
-    # and SAVEPOINTs behave as documented.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_pragmas(wait_seconds: float) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # WAL for concurrent readers; synchronous=FULL so an acknowledged write survives a
+        # crash. The driver's own transaction handling is switched off so SQLAlchemy's
+        # BEGIN (below) and SAVEPOINTs behave as documented. A request waits for the
+        # write lock as long as it would for a connection; then it answers 503.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
+        cursor.close()
+
+    return on_connect
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    # Every request writes (at least its audit event): taking the write lock up front
-    # avoids the read-then-upgrade deadlock that SQLite answers with "database is locked".
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin_immediate(wait_seconds: float) -> Callable[[Any], None]:
+    def begin(connection: Any) -> None:
+        # Every request writes (at least its audit event): taking the write lock up front
+        # avoids the read-then-upgrade deadlock that SQLite answers with "database is
+        # locked". The process's writers take it in turn (`homeward.sqlite_turns`).
+        dbapi_connection = connection.connection.dbapi_connection
+        if isinstance(dbapi_connection, TurnTakingConnection):
+            dbapi_connection.take_turn(wait_seconds)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if isinstance(dbapi_connection, TurnTakingConnection):
+                dbapi_connection.give_turn_back()
+            raise
+
+    return begin
 
 
 def ensure_sqlite_directory(database_url: str) -> None:
@@ -114,20 +132,55 @@ def ensure_sqlite_directory(database_url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(settings: Settings) -> Engine:
+@dataclass(frozen=True)
+class ConnectionBudget:
+    """How a process's `db_connections` are shared out (see README, "Configuration").
+
+    `session` connections serve the request Sessions (and the chain sealer); the worker
+    threads that run requests are as many, so that no thread waits for a connection
+    another thread's request is not using. `reads` go to the audited-read pool.
+    """
+
+    session: int
+    reads: int
+
+
+def connection_budget(settings: Settings, pooled_reads: bool) -> ConnectionBudget:
+    reads = min(settings.read_pool_size, settings.db_connections - 1) if pooled_reads else 0
+    return ConnectionBudget(session=settings.db_connections - reads, reads=reads)
+
+
+def make_engine(settings: Settings, pool_size: int | None = None) -> Engine:
+    """The engine, with a pool of at most `pool_size` connections (all of the budget).
+
+    Bound values never reach a log or an error message (`hide_parameters`): they are
+    patients' names, birth dates and records. The pool never grows past its size, so
+    no connection is opened for one request and closed after it; a request that finds
+    none free waits `db_wait_seconds` and then answers 503.
+    """
+    pool: dict[str, Any] = {"hide_parameters": True}
+    database = make_url(settings.database_url).database
+    on_file = database not in (None, "", ":memory:")
+    if on_file:
+        # An in-memory SQLite database is one connection per thread; it has no pool.
+        pool |= {
+            "pool_size": pool_size or settings.db_connections,
+            "max_overflow": 0,
+            "pool_timeout": settings.db_wait_seconds,
+        }
     if settings.is_sqlite:
         ensure_sqlite_directory(settings.database_url)
-        engine = create_engine(settings.database_url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        connect_args: dict[str, Any] = {"check_same_thread": False}
+        if on_file and database:
+            connect_args["factory"] = connection_class(str(Path(database).resolve()))
+        engine = create_engine(settings.database_url, connect_args=connect_args, **pool)
+        event.listen(engine, "connect", _sqlite_pragmas(settings.db_wait_seconds))
+        event.listen(engine, "begin", _sqlite_begin_immediate(settings.db_wait_seconds))
         return engine
     # No pre-ping: it would cost a round trip per request. A connection the server has
     # dropped fails one request, and SQLAlchemy then discards the pool's stale connections.
     return create_engine(
-        settings.database_url,
-        pool_size=10,
-        max_overflow=20,
-        connect_args={"options": POSTGRES_SESSION_OPTIONS},
+        settings.database_url, connect_args={"options": POSTGRES_SESSION_OPTIONS}, **pool
     )
 
 

@@ -4,6 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
@@ -12,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from homeward import __doc__ as summary
 from homeward.api import include_api
+from homeward.api_docs import install_api_docs
 from homeward.audit.chain import ChainSealer
 from homeward.audit.reads import open_read_pool
-from homeward.db import make_engine, make_session_factory
+from homeward.db import connection_budget, make_engine, make_session_factory
 from homeward.deps import credential_accepted
 from homeward.errors import install_error_handlers
 from homeward.health import migration_head
@@ -47,9 +49,13 @@ def _freeze_start_up_objects() -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     _freeze_start_up_objects()
+    # As many worker threads as the Session has connections (`db.connection_budget`).
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = app.state.connection_budget.session
     async with AsyncExitStack() as stack:
         if app.state.pooled_reads:
-            pool = open_read_pool(settings.database_url, settings.read_pool_size)
+            budget = app.state.connection_budget
+            pool = open_read_pool(settings.database_url, budget.reads, settings.db_wait_seconds)
             await pool.open()
             stack.push_async_callback(pool.close)
             app.state.read_pool = pool
@@ -76,22 +82,28 @@ def create_app(
         version="1.0.0",
         generate_unique_id_function=operation_id,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served from our origin instead (`api_docs`)
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.session_factory = session_factory or make_session_factory(make_engine(settings))
     # Pooled reads open their own connections, which would not see a given factory's
     # transaction (the tests'); they start with the server (`lifespan`).
     app.state.pooled_reads = (
         session_factory is None and not settings.is_sqlite and settings.read_pool_size > 0
+    )
+    budget = connection_budget(settings, app.state.pooled_reads)
+    app.state.connection_budget = budget
+    app.state.session_factory = session_factory or make_session_factory(
+        make_engine(settings, pool_size=budget.session)
     )
     app.state.read_pool = None
     app.state.migration_head = migration_head(settings.migrations_dir)
     app.state.credential_accepted = credential_accepted
 
     install_error_handlers(app)
+    if settings.serves_api_docs:
+        install_api_docs(app)
     app.include_router(health_router)
     include_api(app)
 

@@ -36,7 +36,16 @@ class Settings(BaseSettings):
     audit_seal_seconds: float = 1.0
     # Connections on PostgreSQL for the audited hot reads (see audit/reads.py) and the
     # attendance save (sessions/attendance_pooled.py); 0 runs them on the request's Session.
-    read_pool_size: int = 10
+    # They come out of `db_connections`.
+    read_pool_size: int = Field(default=10, ge=0)
+    # Every database connection one process may hold, all its pools together; the
+    # worker threads that run requests are sized with it (see `db.connection_budget`).
+    db_connections: int = Field(default=30, ge=2)
+    # How long a request waits for a connection, or for SQLite's write lock, before it
+    # answers 503 with Retry-After.
+    db_wait_seconds: float = Field(default=10.0, gt=0)
+    # The API documentation page (`/docs`); unset, it is served outside production.
+    api_docs: bool | None = None
     # Deliver webhooks from a thread of the server too (`make run`); `homeward worker`
     # delivers them in production.
     webhook_worker_in_process: bool = False
@@ -51,6 +60,10 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
             raise ValueError("HOMEWARD_SECRET_KEY must be set outside development")
         return self
+
+    @property
+    def serves_api_docs(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def is_sqlite(self) -> bool:

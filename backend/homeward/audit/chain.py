@@ -31,6 +31,10 @@ from homeward.audit.models import AuditEvent
 logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
+# How many events one sealing transaction links. It holds the write lock (on SQLite,
+# every writer's) while it runs, so a backlog is linked a batch at a time, and the
+# requests waiting for the lock get their turns in between.
+SEAL_BATCH = 100
 # Any constant: serializes sealers on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
 _CHAIN_LOCK_KEY = 7_204_511
 
@@ -115,8 +119,9 @@ def _digest(event: AuditEvent) -> str:
     return _hash(_payload(event))
 
 
-def seal_chain(db: Session) -> int:
-    """Link every committed (and this transaction's own) unlinked event; returns how many.
+def seal_chain(db: Session, limit: int | None = None) -> int:
+    """Link the committed (and this transaction's own) unlinked events, oldest first, at
+    most `limit` of them; returns how many.
 
     Holds the chain lock until the caller's transaction ends, so sealers never fork it.
     """
@@ -125,7 +130,9 @@ def seal_chain(db: Session) -> int:
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     table = cast(Table, AuditEvent.__table__)
     # Plain rows, not ORM objects: a busy second can leave hundreds to link.
-    unlinked = db.execute(select(table).where(table.c.seq.is_(None)).order_by(table.c.id)).all()
+    unlinked = db.execute(
+        select(table).where(table.c.seq.is_(None)).order_by(table.c.id).limit(limit)
+    ).all()
     if not unlinked:
         return 0
     last = db.execute(
@@ -220,12 +227,21 @@ class ChainSealer:
         self.seal_once()  # what the last requests recorded
 
     def seal_once(self) -> int:
+        """Links everything not linked yet, `SEAL_BATCH` events to a transaction."""
+        sealed = 0
+        while True:
+            batch = self._seal_batch()
+            sealed += batch
+            if batch < SEAL_BATCH:
+                return sealed
+
+    def _seal_batch(self) -> int:
         with self._session_factory() as db:
             # A cheap look first: an idle server should not take the write lock every second.
             if db.scalar(select(AuditEvent.id).where(AuditEvent.seq.is_(None)).limit(1)) is None:
                 db.rollback()
                 return 0
-            sealed = seal_chain(db)
+            sealed = seal_chain(db, limit=SEAL_BATCH)
             db.commit()
             return sealed
 

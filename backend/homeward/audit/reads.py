@@ -322,8 +322,13 @@ class SessionReads:
 _READ_POOL_OPTIONS = f"{POSTGRES_SESSION_OPTIONS} -c random_page_cost=1.1"
 
 
-def open_read_pool(database_url: str, size: int) -> AsyncConnectionPool[AsyncConnection[Any]]:
-    """A pool for `PooledReads`, not yet opened (`await pool.open()`)."""
+def open_read_pool(
+    database_url: str, size: int, timeout: float
+) -> AsyncConnectionPool[AsyncConnection[Any]]:
+    """A pool for `PooledReads`, not yet opened (`await pool.open()`).
+
+    A request waits `timeout` seconds for a connection, then answers 503 (`PoolTimeout`).
+    """
     url = make_url(database_url).set(drivername="postgresql")
     return AsyncConnectionPool(
         url.render_as_string(hide_password=False),
@@ -331,6 +336,7 @@ def open_read_pool(database_url: str, size: int) -> AsyncConnectionPool[AsyncCon
         min_size=size,
         max_size=size,
         kwargs={"autocommit": True, "options": _READ_POOL_OPTIONS},
+        timeout=timeout,
         open=False,
         name="audited-reads",
     )
