@@ -50,18 +50,18 @@ export const api = createClient<paths, 'application/json'>({
 });
 api.use(authMiddleware);
 
-type Outcome<T> =
+type FetchOutcome<T> =
   | { data: T; error?: never; response: Response }
   | { data?: never; error: unknown; response: Response };
 
 /** The response's data, or an ApiError carrying the problem's title, detail and field errors. */
-export async function ok<T>(pending: Promise<Outcome<T>>): Promise<Exclude<T, undefined>> {
+export async function ok<T>(pending: Promise<FetchOutcome<T>>): Promise<Exclude<T, undefined>> {
   return (await okTagged(pending)).data;
 }
 
 /** The data with the response's ETag, for resources written back with `If-Match`. */
 export async function okTagged<T>(
-  pending: Promise<Outcome<T>>,
+  pending: Promise<FetchOutcome<T>>,
 ): Promise<{ data: Exclude<T, undefined>; etag: string | null }> {
   const outcome = await pending;
   if (outcome.error !== undefined || !outcome.response.ok) {
