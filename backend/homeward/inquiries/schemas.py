@@ -1,35 +1,28 @@
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_validator
+from pydantic import EmailStr, Field, model_validator
 
+from homeward.fields import Day, Text
 from homeward.inquiries.models import InquiryStatus, PreferredContact
 from homeward.patients.models import Sex
 from homeward.patients.schemas import Name, Phone
 from homeward.schemas import InputModel, ReadModel
 from homeward.screening.schemas import ScreeningAnswers, ScreeningOutcome
 
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text: refuse it as bad input instead of failing later.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text2000 = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_no_nul)]
+Text2000 = Annotated[str, Text(max_length=2000, multiline=True)]
 
 
 class InquiryCreate(InputModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_no_nul)]
+    name: Annotated[str, Text(min_length=1, max_length=200)]
     phone: Phone | None = None
     email: EmailStr | None = None
     preferred_contact: PreferredContact
     answers: ScreeningAnswers
     message: Text2000 = ""
     # Hidden in the form: people leave it empty, form-filling robots do not.
-    website: Annotated[str, StringConstraints(max_length=500), AfterValidator(_no_nul)] = Field(
+    website: Annotated[str, Text(max_length=500)] = Field(
         default="", description="Leave empty (a field people do not see)."
     )
 
@@ -70,9 +63,7 @@ class InquiryRead(ReadModel):
 
 class InquiryUpdate(InputModel):
     status: InquiryStatus | None = None
-    notes: Annotated[str, StringConstraints(max_length=10000), AfterValidator(_no_nul)] | None = (
-        None
-    )
+    notes: Annotated[str, Text(max_length=10000, multiline=True)] | None = None
 
 
 class InquiryConvert(InputModel):
@@ -80,7 +71,7 @@ class InquiryConvert(InputModel):
 
     given_name: Name
     family_name: Name
-    date_of_birth: date
+    date_of_birth: Day
     sex: Sex = Sex.unknown
     phone: Phone | None = None
     email: EmailStr | None = None

@@ -12,6 +12,7 @@ from fastapi import Depends, Query, Request, Response, status
 from homeward.db import DbSession
 from homeward.deps import CurrentPartner, PartnerPrincipal
 from homeward.errors import InvalidInput, responses
+from homeward.fields import Text
 from homeward.idempotency.http import (
     REQUIRED_ERRORS,
     RequiredIdempotencyKey,
@@ -148,7 +149,7 @@ def add_document(
     request: Request,
     content: Annotated[bytes, Depends(_raw_body)],
     kind: Annotated[DocumentKind, Query()],
-    filename: Annotated[str, Query(min_length=1, max_length=200)] = "document.pdf",
+    filename: Annotated[str, Text(min_length=1, max_length=200), Query()] = "document.pdf",
     idempotency_key: RequiredIdempotencyKey = None,
 ) -> Response:
     """A discharge summary or medication list: the PDF itself as the body (up to 10 MiB)."""

@@ -2,8 +2,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import EmailStr, Field, StringConstraints, field_validator
+from pydantic import BeforeValidator, EmailStr, Field, field_validator
 
+from homeward.fields import Day, Text, UTCInstant
 from homeward.patients.models import Sex
 from homeward.patients.schemas import Phone
 from homeward.schemas import InputModel, ReadModel
@@ -11,11 +12,17 @@ from homeward.screening.schemas import ScreeningAnswers
 from homeward.transfers.models import DeclineReason, DocumentKind, MessageAuthor, TransferStatus
 
 # ICD-10-CM: a letter, a digit, a digit or letter; then optionally a dot and 1-4 more.
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
 ICD10_CM = r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"
-Icd10Code = Annotated[str, StringConstraints(pattern=ICD10_CM, to_upper=True)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-LongText = Annotated[str, StringConstraints(max_length=10_000)]
+Icd10Code = Annotated[str, Text(max_length=16, pattern=ICD10_CM), BeforeValidator(_upper)]
+Name = Annotated[str, Text(min_length=1, max_length=100)]
+ShortText = Annotated[str, Text(max_length=200)]
+LongText = Annotated[str, Text(max_length=10_000, multiline=True)]
 WithdrawalRisk = Literal["low", "moderate", "high"]
 SharedScope = Literal["status_updates", "attendance"]
 
@@ -23,23 +30,23 @@ SharedScope = Literal["status_updates", "attendance"]
 class Resident(InputModel):
     given_name: Name
     family_name: Name
-    date_of_birth: date
+    date_of_birth: Day
     sex: Sex = Sex.unknown
     phone: Phone | None = None
     email: EmailStr | None = None
-    partner_resident_id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    partner_resident_id: Annotated[str, Text(min_length=1, max_length=100)]
 
 
 class Medication(InputModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Annotated[str, Text(min_length=1, max_length=200)]
     dose: ShortText | None = None
     frequency: ShortText | None = None
 
 
 class Discharge(InputModel):
-    discharged_on: date
+    discharged_on: Day
     detox_completed: bool
-    detox_completed_on: date | None = None
+    detox_completed_on: Day | None = None
     withdrawal_risk: WithdrawalRisk
     diagnoses: Annotated[list[Icd10Code], Field(max_length=50)] = []
     medications: Annotated[list[Medication], Field(max_length=100)] = []
@@ -49,12 +56,12 @@ class Discharge(InputModel):
 class TransferConsent(InputModel):
     """The patient's 42 CFR Part 2 consent to share back with this partner."""
 
-    signed_on: date
+    signed_on: Day
     # Part 2 consents must say when they end.
-    expires_on: date
+    expires_on: Day
     scopes: Annotated[list[SharedScope], Field(max_length=2)]
-    purpose: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
-    document_reference: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    purpose: Annotated[str, Text(min_length=1, max_length=1000, multiline=True)]
+    document_reference: Annotated[str, Text(min_length=1, max_length=200)]
 
     @field_validator("scopes")
     @classmethod
@@ -65,8 +72,8 @@ class TransferConsent(InputModel):
 
 
 class PartnerContact(InputModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    name: Annotated[str, Text(min_length=1, max_length=200)]
+    phone: Annotated[str, Text(max_length=40)] | None = None
     email: EmailStr | None = None
 
 
@@ -74,7 +81,7 @@ class TransferCreate(InputModel):
     resident: Resident
     discharge: Discharge
     requested_program_id: uuid.UUID | None = None
-    preferred_start_date: date | None = None
+    preferred_start_date: Day | None = None
     screening: ScreeningAnswers | None = None
     consent: TransferConsent
     partner_contact: PartnerContact
@@ -198,29 +205,29 @@ class StaffTransferDetail(StaffTransferRead):
 
 
 class MessageCreate(InputModel):
-    body: Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+    body: Annotated[str, Text(min_length=1, max_length=10_000, multiline=True)]
 
 
 class AcceptRequest(InputModel):
     program_id: uuid.UUID
-    start_date: date
-    intake_at: datetime | None = None
+    start_date: Day
+    intake_at: UTCInstant | None = None
     patient_id: uuid.UUID | None = Field(
         None, description="Link this existing patient (one of the possible duplicates)"
     )
 
 
 class WaitlistRequest(InputModel):
-    expected_start: date | None = None
+    expected_start: Day | None = None
 
 
 class DeclineRequest(InputModel):
     reason_code: DeclineReason
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    reason: Annotated[str, Text(min_length=1, max_length=2000, multiline=True)]
 
 
 class RequestInfo(InputModel):
-    message: Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+    message: Annotated[str, Text(min_length=1, max_length=10_000, multiline=True)]
 
 
 class IntakeReport(ReadModel):

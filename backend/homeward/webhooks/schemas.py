@@ -2,22 +2,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
-
+from homeward.fields import Text
 from homeward.schemas import InputModel, ReadModel
 from homeward.webhooks.models import DeliveryStatus
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text: refuse it as bad input instead of failing later.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 class WebhookEndpointCreate(InputModel):
-    url: Annotated[str, StringConstraints(min_length=8, max_length=2000), AfterValidator(_no_nul)]
-    description: Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)] = ""
+    url: Annotated[str, Text(min_length=8, max_length=2000)]
+    description: Annotated[str, Text(max_length=200)] = ""
 
 
 class WebhookEndpointRead(ReadModel):
