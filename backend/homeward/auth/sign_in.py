@@ -36,6 +36,7 @@ from homeward import clock
 from homeward.audit.service import Actor, record
 from homeward.auth import throttle
 from homeward.auth.exceptions import AccountLocked, AddressThrottled, InvalidCredentials
+from homeward.auth.login_cache import logins, read_epoch_if_due, verified
 from homeward.auth.models import KnownSignIn, KnownSignInKind, LoginSession, User
 from homeward.auth.passwords import verify_password
 from homeward.settings import Settings
@@ -179,6 +180,9 @@ def _open_session(
     device_token: str | None,
     now: datetime,
 ) -> SignedIn:
+    # Read before the user, so that a revocation after it moves the counter past the entry.
+    read_epoch_if_due(db, now, timedelta(seconds=settings.login_revocation_check_seconds))
+    epoch = logins.epoch
     user = db.get_one(User, user_id)
     # A success clears its account's (or trusted client's) count, never the address's:
     # one valid account must not let an address wipe its spraying record.
@@ -197,6 +201,8 @@ def _open_session(
     )
     db.add(login_session)
     db.flush()
+    # The first requests after sign-in need no query either.
+    logins.put(login_session.token_hash, verified(login_session, now, epoch))
     record(
         db,
         Actor("user", user.id, user.role, actor.ip, actor.request_id),
