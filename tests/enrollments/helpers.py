@@ -1,7 +1,7 @@
 """Programs with slots and phases, and a frozen clock, for enrollment tests."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -33,8 +33,10 @@ class Clinic:
 
 
 def clinic(factories: Factories, **program: Any) -> Clinic:
-    """A program whose intensive phase attends Monday and Wednesday, its taper Wednesday."""
-    built = factories.program(**program)
+    """A program whose intensive phase attends Monday and Wednesday, its taper Wednesday.
+
+    It has run for a year: admissions may be recorded for the weeks before `NOW`."""
+    built = factories.program(**{"created_at": NOW - timedelta(days=365), **program})
     monday = factories.slot(built, weekday=0, start=time(9), end=time(12))
     wednesday = factories.slot(built, weekday=2, start=time(9), end=time(12))
     intensive = factories.phase(built, [monday, wednesday], name="Intensive")
