@@ -27,7 +27,10 @@ def partner(app: FastAPI, factories: Factories) -> PartnerClient:
 
 @pytest.fixture
 def program(factories: Factories) -> Program:
-    program = factories.program(capacity=5, timezone="UTC")
+    # Running for a year, so an admission can be dated in the weeks before today.
+    program = factories.program(
+        capacity=5, timezone="UTC", created_at=clock.now() - timedelta(days=365)
+    )
     factories.phase(program, [factories.slot(program)])
     return program
 
