@@ -93,6 +93,14 @@ def test_a_request_in_flight_is_409_and_its_retry_replays(served: Served) -> Non
     if served.settings.is_sqlite:
         pytest.skip("SQLite runs one write at a time: a second request waits, then replays")
     key, body = str(uuid.uuid4()), transfer_body()
+    # A key's first use records when it was used, a row lock held to the end of that
+    # request; use it once first so that the two requests below meet only at their key.
+    warm = httpx.get(
+        f"{served.base}/api/v1/partner/programs",
+        headers={"Authorization": f"Bearer {served.key}"},
+        timeout=60,
+    )
+    assert warm.status_code == 200, warm.text
     engine = served.factory.kw["bind"]
     with engine.connect() as blocker:
         # Hold back the first request's insert, with its key held, until we let go.
@@ -100,8 +108,13 @@ def test_a_request_in_flight_is_409_and_its_retry_replays(served: Served) -> Non
         with ThreadPoolExecutor(1) as pool:
             first = pool.submit(served.post, key, body)
             deadline = time.monotonic() + 30
+            # It holds its key once it waits for the table (other advisory locks, such as
+            # the audit chain's, come and go meanwhile and say nothing about this request).
             while not blocker.scalar(
-                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+                text(
+                    "SELECT count(*) FROM pg_locks "
+                    "WHERE relation = 'transfers'::regclass AND NOT granted"
+                )
             ):
                 assert time.monotonic() < deadline, "the first request never took its key"
                 time.sleep(0.05)
