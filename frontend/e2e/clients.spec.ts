@@ -75,7 +75,8 @@ test('Today and the Schedule show the clinician their day and week, with a previ
   await expect(page.getByTestId('generate-preview')).toContainText('slot occurrences');
   await page.getByRole('button', { name: 'Generate', exact: true }).click();
   await expect(page.getByText('Schedule generated')).toBeVisible();
-  await page.getByRole('button', { name: 'Close' }).click();
+  // The dialog's own close button is named Close too; this is the one under the result.
+  await page.getByRole('button', { name: 'Close' }).last().click();
   await page.getByRole('button', { name: 'New session' }).click();
   const dialog = page.getByRole('dialog', { name: 'New session' });
   await dialog.getByLabel('Title').fill('Individual check-in');
