@@ -87,6 +87,10 @@ def resolve(schema: Json, components: Json) -> Json:
             return schema
 
 
+# Text whose rules go beyond its schema: the password policy and canonical timezones.
+_PLAUSIBLE_TEXT = {"password": "tulip-harbor-lantern-58", "timezone": "America/New_York"}
+
+
 def typical(schema: Json, name: str, ids: dict[str, str], components: Json) -> Json:
     """A value `schema` accepts, with a real id where `name` names one."""
     schema = resolve(schema, components)
@@ -108,6 +112,8 @@ def typical(schema: Json, name: str, ids: dict[str, str], components: Json) -> J
     if fmt == "email":
         return f"x{uuid.uuid4().hex[:6]}@clinic.example"
     if kind == "string":
+        if name in _PLAUSIBLE_TEXT:
+            return _PLAUSIBLE_TEXT[name]
         if schema.get("pattern", "").startswith("^[0-9+"):
             return "555-0100"
         return "x" * max(1, schema.get("minLength", 1))
