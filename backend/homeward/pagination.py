@@ -229,7 +229,7 @@ def paginate_about_patients(
     rows, next_cursor = _cut(
         list(db.execute(limited).tuples()),
         params,
-        lambda last: [getattr(last[0], column.key) for column in order_by],
+        lambda last: [getattr(last[0], order_by[-1].key)],
     )
     page = Page[read_as](  # type: ignore[valid-type]
         items=[read_as.model_validate(row) for row, _ in rows], next_cursor=next_cursor

@@ -49,6 +49,13 @@ schemathesis.openapi.format(
     st.sampled_from(DATETIME_EXTREMES)
     | st.datetimes(datetime(1, 1, 1), timezones=st.timezones()).map(datetime.isoformat),
 )
+# A partner's document upload takes a PDF's bytes as the body: a small real one, or
+# any bytes (which must be refused with a documented 4xx, never a 5xx).
+schemathesis.openapi.media_type(
+    "application/pdf",
+    st.sampled_from([b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"])
+    | st.binary(max_size=256),
+)
 
 
 @pytest.fixture

@@ -142,7 +142,9 @@ def test_list_filters_pagination_and_caseload(clinician: StaffClient, factories:
         params: dict[str, Any] = {"caseload": "mine", "limit": 2}
         if cursor:
             params["cursor"] = cursor
-        page = clinician.get(f"{API}/homework", params=params).json()
+        response = clinician.get(f"{API}/homework", params=params)
+        assert response.status_code == 200, response.text
+        page = response.json()
         titles += [h["title"] for h in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
