@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from homeward import migrate
 from homeward.db import make_engine
 from homeward.main import create_app
+from homeward.read_pool import LentPool
 from homeward.settings import Settings
 from tests.factories import Factories, StaffClient, login_as
 
@@ -72,9 +73,17 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+# Tests whose requests ran statements on the pooled path (PostgreSQL's; `read_pool`).
+POOLED = {"tests": 0}
+
+
 @pytest.fixture
-def app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
-    return create_app(settings, session_factory=session_factory)
+def app(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[FastAPI]:
+    app = create_app(settings, session_factory=session_factory)
+    yield app
+    pool = app.state.read_pool
+    if isinstance(pool, LentPool) and pool.statements_run:
+        POOLED["tests"] += 1
 
 
 @pytest.fixture
@@ -111,5 +120,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"schemathesis: {GENERATED_CASES['count']} generated cases checked"
         )
+    if POOLED["tests"]:
+        terminalreporter.write_line(f"pooled path: run by {POOLED['tests']} tests")
     if SENT["count"]:
         terminalreporter.write_line(f"extreme values: {SENT['count']} requests sent")

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Request
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -21,6 +19,7 @@ from homeward.db import DbSession, current_session
 from homeward.errors import DomainError, PermissionDenied, Unauthenticated
 from homeward.partners import service as partners_service
 from homeward.partners.models import Partner
+from homeward.read_pool import ReadPool as Pool
 from homeward.settings import Settings
 from homeward.visibility import viewer
 
@@ -178,13 +177,13 @@ async def get_partner(request: Request, db: DbSession) -> PartnerPrincipal:
 CurrentPartner = Annotated[PartnerPrincipal, Depends(get_partner)]
 
 
-async def read_pool(request: Request) -> AsyncConnectionPool[AsyncConnection[Any]] | None:
+async def read_pool(request: Request) -> Pool | None:
     """The server's pool of PostgreSQL connections; None where requests use the Session."""
-    pool: AsyncConnectionPool[AsyncConnection[Any]] | None = request.app.state.read_pool
+    pool: Pool | None = request.app.state.read_pool
     return pool
 
 
-ReadPool = Annotated[AsyncConnectionPool[AsyncConnection[Any]] | None, Depends(read_pool)]
+ReadPool = Annotated[Pool | None, Depends(read_pool)]
 
 
 async def audited_reads(request: Request) -> AuditedReads:

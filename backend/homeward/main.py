@@ -15,7 +15,6 @@ from homeward import __doc__ as summary
 from homeward.api import include_api
 from homeward.api_docs import install_api_docs
 from homeward.audit.chain import ChainSealer
-from homeward.audit.reads import open_read_pool
 from homeward.db import connection_budget, make_engine, make_session_factory
 from homeward.deps import credential_accepted
 from homeward.errors import install_error_handlers
@@ -23,6 +22,7 @@ from homeward.health import migration_head
 from homeward.health import router as health_router
 from homeward.logs import configure_logging
 from homeward.middleware import BodyGuardMiddleware, RequestContextMiddleware
+from homeward.read_pool import lent_pool, open_read_pool
 from homeward.settings import Settings, get_settings
 from homeward.spa import serve_single_page_app
 from homeward.webhooks.runner import DeliveryLoop
@@ -59,6 +59,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await pool.open()
             stack.push_async_callback(pool.close)
             app.state.read_pool = pool
+            stack.callback(setattr, app.state, "read_pool", None)
         if settings.webhook_worker_in_process:
             deliveries = DeliveryLoop(app.state.session_factory, settings)
             deliveries.start()
@@ -68,7 +69,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             sealer.start()
             stack.push_async_callback(run_in_threadpool, sealer.stop)
         yield
-    app.state.read_pool = None
 
 
 def create_app(
@@ -87,17 +87,18 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    # Pooled reads open their own connections, which would not see a given factory's
-    # transaction (the tests'); they start with the server (`lifespan`).
-    app.state.pooled_reads = (
-        session_factory is None and not settings.is_sqlite and settings.read_pool_size > 0
-    )
+    # On PostgreSQL, reads and attendance saves run on a pool from the event loop. A
+    # factory bound to one connection lends it (`read_pool`); else the server opens a
+    # pool of its own as it starts (`lifespan`).
+    pooled = not settings.is_sqlite and settings.read_pool_size > 0
+    lent = lent_pool(session_factory) if pooled and session_factory else None
+    app.state.pooled_reads = pooled and lent is None
     budget = connection_budget(settings, app.state.pooled_reads)
     app.state.connection_budget = budget
     app.state.session_factory = session_factory or make_session_factory(
         make_engine(settings, pool_size=budget.session)
     )
-    app.state.read_pool = None
+    app.state.read_pool = lent
     app.state.migration_head = migration_head(settings.migrations_dir)
     app.state.credential_accepted = credential_accepted
 

@@ -13,8 +13,8 @@ asyncio pool, in autocommit:
 so the rows and their audit event commit together or not at all. A single-resource
 read (`AuditedRead`) that finds nothing records nothing, as `record` after a read
 would; a list (`AuditedList`) records one event with how many rows it showed.
-Elsewhere (SQLite, and tests, whose data lives in a transaction no pool connection
-can see) the same statement runs on the request's Session, followed by `record`.
+On SQLite the same read runs on the request's Session, followed by `record`. The tests
+on PostgreSQL run the combined statement too, on their own connection (`read_pool`).
 """
 
 import uuid
@@ -25,18 +25,16 @@ from typing import Any, Protocol, cast
 
 import anyio.to_thread
 import orjson
-from psycopg import AsyncConnection
 from psycopg.types.json import Json
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Select, Table
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from homeward.audit.models import AuditEvent
 from homeward.audit.service import Actor, audit_event, record
-from homeward.db import POSTGRES_SESSION_OPTIONS, dict_maker
+from homeward.db import dict_maker
 from homeward.pagination import PageQuery
+from homeward.read_pool import ReadPool
 
 # The event's own values, bound as parameters; what it is about comes from the read.
 _EVENT_PARAMETERS = ("id", "occurred_at", "actor_type", "actor_id", "ip", "request_id")
@@ -238,7 +236,7 @@ class PooledReads:
     progress body would otherwise come as hex, twice its size).
     """
 
-    def __init__(self, pool: AsyncConnectionPool[AsyncConnection[Any]]) -> None:
+    def __init__(self, pool: ReadPool) -> None:
         self.pool = pool
 
     async def one(
@@ -335,31 +333,3 @@ class SessionReads:
             return rows
 
         return await anyio.to_thread.run_sync(read_and_record)
-
-
-# These connections only read a row by key or a page by index. With PostgreSQL's
-# default price of a random page read (4, for spinning disks) a page of 50 enrollments
-# was joined to its patients by reading every patient (a hash join over a full scan,
-# 1.4 ms) instead of 51 index lookups (0.3 ms). The Session's connections keep the
-# default: the tapering evaluation's set-based queries were planned and measured with it.
-_READ_POOL_OPTIONS = f"{POSTGRES_SESSION_OPTIONS} -c random_page_cost=1.1"
-
-
-def open_read_pool(
-    database_url: str, size: int, timeout: float
-) -> AsyncConnectionPool[AsyncConnection[Any]]:
-    """A pool for `PooledReads`, not yet opened (`await pool.open()`).
-
-    A request waits `timeout` seconds for a connection, then answers 503 (`PoolTimeout`).
-    """
-    url = make_url(database_url).set(drivername="postgresql")
-    return AsyncConnectionPool(
-        url.render_as_string(hide_password=False),
-        # Opened up front: a pool that grows under load is slow for its first seconds.
-        min_size=size,
-        max_size=size,
-        kwargs={"autocommit": True, "options": _READ_POOL_OPTIONS},
-        timeout=timeout,
-        open=False,
-        name="audited-reads",
-    )

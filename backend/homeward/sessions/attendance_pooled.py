@@ -14,8 +14,9 @@ success: a refusal is decided again on a fresh read, and a save that finds the s
 or roster changed is checked and saved again, inside a transaction that holds the lock
 from the read on.
 
-Without a pool (SQLite, and tests' rolled-back transactions) `save_attendance` runs
-the Session's `attendance.record_attendance_rows` in a worker thread.
+Without a pool (SQLite) `save_attendance` runs the Session's
+`attendance.record_attendance_rows` in a worker thread. The tests on PostgreSQL run
+this module's path, on their own connection (`read_pool.LentPool`).
 """
 
 import uuid
@@ -27,7 +28,6 @@ from typing import Any
 import anyio.to_thread
 import orjson
 from psycopg import AsyncConnection, errors
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.orm import Session
 
 from homeward.audit.reads import event_insert_sql, event_parameters
@@ -35,6 +35,7 @@ from homeward.audit.service import Actor, audit_event
 from homeward.db import dict_maker
 from homeward.errors import DomainError
 from homeward.json_pages import PageWriter
+from homeward.read_pool import ReadPool
 from homeward.sessions.attendance import attendance_rows, record_attendance_rows, recordable
 from homeward.sessions.schemas import AttendanceRead, AttendanceWrite
 
@@ -101,7 +102,7 @@ class _SessionChanged(Exception):
 
 
 async def save_attendance(
-    pool: AsyncConnectionPool[AsyncConnection[Any]] | None,
+    pool: ReadPool | None,
     session: Callable[[], Session],
     actor: Actor,
     session_id: uuid.UUID,
@@ -119,7 +120,7 @@ async def save_attendance(
 
 
 async def _record_on_pool(
-    pool: AsyncConnectionPool[AsyncConnection[Any]],
+    pool: ReadPool,
     actor: Actor,
     session_id: uuid.UUID,
     items: Sequence[AttendanceWrite],
