@@ -54,13 +54,14 @@ run: install frontend
 	@echo ""
 	@echo "  Homeward is starting at http://$(HOST):$(PORT)  (API docs: /docs)"
 	@echo "  Sign in as clinician@homeward.example (or admin@, therapist@, medical@, intake@,"
-	@echo "  viewer@) with password $$(sed -n 's/^DEMO_PASSWORD = "\(.*\)"/\1/p' backend/homeward/demo.py)"
+	@echo "  viewer@) with password $$(sed -n 's/^DEMO_PASSWORD = "\(.*\)"/\1/p' backend/homeward/seed/demo.py)"
 	@echo ""
 	HOMEWARD_WEBHOOK_WORKER_IN_PROCESS=$${HOMEWARD_WEBHOOK_WORKER_IN_PROCESS:-true} $(RUN) uvicorn homeward.main:create_app --factory --host $(HOST) --port $(PORT) --no-access-log
 
 lint: install
 	$(RUN) ruff check backend tests migrations
 	$(RUN) ruff format --check backend tests migrations
+	$(RUN) lint-imports --no-cache
 
 typecheck: install
 	$(RUN) mypy

@@ -1,5 +1,7 @@
 """Mounting the API: staff routes need a signed-in user, partner routes a key."""
 
+import re
+
 from fastapi import Depends, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -24,12 +26,18 @@ from homeward.reports.router import router as reports_router
 from homeward.routing import DomainRouter
 from homeward.sessions.router import router as sessions_router
 from homeward.tapering.router import router as tapering_router
+from homeward.transfers.models import MAX_DOCUMENT_BYTES
 from homeward.transfers.partner_router import router as partner_transfers_router
 from homeward.transfers.router import router as transfers_router
 from homeward.webhooks.router import partner_api_router as partner_webhooks_router
 from homeward.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
+
+# The routes that take a file as their body, with its size limit (`BodyGuardMiddleware`).
+RAW_UPLOADS = (
+    (re.compile(rf"^{API_PREFIX}/partner/transfers/[^/]+/documents$"), MAX_DOCUMENT_BYTES),
+)
 
 # Matching walks the routers in this order: the ones used all day come first. Progress
 # (one route) goes before the enrollments' seventeen, whose paths share its prefix: it

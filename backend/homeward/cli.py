@@ -42,7 +42,7 @@ def seed_demo(
 ) -> None:
     """Fill the database with a demo clinic and print the demo logins."""
     from homeward.auth.models import User
-    from homeward.demo import DEMO_PASSWORD, seed_demo_clinic
+    from homeward.seed.demo import DEMO_PASSWORD, seed_demo_clinic
 
     with _session() as db:
         if if_empty and db.scalar(select(func.count()).select_from(User)):
@@ -67,8 +67,8 @@ def seed(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from homeward.history import settle_after_bulk_load
-    from homeward.scale import build_synthetic_clinic
+    from homeward.seed.history import settle_after_bulk_load
+    from homeward.seed.scale import build_synthetic_clinic
 
     if scale < 1 or days < 1:
         console.print("[red]--scale and --days must be positive.[/red]")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from homeward import __doc__ as summary
-from homeward.api import include_api
+from homeward.api import RAW_UPLOADS, include_api
 from homeward.api_docs import install_api_docs
 from homeward.audit.chain import ChainSealer
 from homeward.db import connection_budget, make_engine, make_session_factory
@@ -109,7 +109,9 @@ def create_app(
     include_api(app)
 
     # Middleware runs outermost-last-added: the request context wraps everything.
-    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes, raw_uploads=RAW_UPLOADS
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -4,6 +4,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -11,7 +12,6 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from homeward.errors import error_response, problem_response
-from homeward.transfers.models import MAX_DOCUMENT_BYTES
 
 access_log = logging.getLogger("homeward.access")
 
@@ -23,9 +23,9 @@ CSP = (
     "img-src 'self' data:; style-src 'self' 'unsafe-inline'"
 )
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
-# Routes whose body is a file rather than JSON (its route checks the type by content),
+# Paths whose body is a file rather than JSON (its route checks the type by content),
 # each with its own size limit.
-RAW_UPLOADS = ((re.compile(r"^/api/v1/partner/transfers/[^/]+/documents$"), MAX_DOCUMENT_BYTES),)
+RawUploads = Sequence[tuple[re.Pattern[str], int]]
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -113,9 +113,10 @@ class _BodyTooLarge(HTTPException):
 class BodyGuardMiddleware:
     """Refuses API bodies over the limit (413) and bodies that are not JSON (415)."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, raw_uploads: RawUploads = ()) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.raw_uploads = raw_uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
@@ -124,7 +125,7 @@ class BodyGuardMiddleware:
         headers = Headers(scope=scope)
         request_id = scope.get("state", {}).get("request_id")
         limit, raw_upload = self.max_body_bytes, False
-        for pattern, upload_limit in RAW_UPLOADS:
+        for pattern, upload_limit in self.raw_uploads:
             if pattern.match(scope["path"]):
                 limit, raw_upload = upload_limit, True
         declared = headers.get("content-length")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from fastapi import Depends, Query, Request
@@ -38,10 +38,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from homeward.db import as_dicts
 from homeward.errors import InvalidInput
 from homeward.fields import Text
-
-if TYPE_CHECKING:  # the audit package lists its own trail with `paginate`
-    from homeward.audit.reads import AuditedList, AuditedReads
-    from homeward.audit.service import Actor
 
 T = TypeVar("T")
 Row = TypeVar("Row")
@@ -331,22 +327,6 @@ class KeysetQuery:
         # Straight to the connection: the ORM's row handling costs more than these rows need.
         db.flush()
         return self.cut(as_dicts(db.connection().execute(query.statement, query.binds)), params)
-
-    async def audited_page(
-        self,
-        reads: "AuditedReads",
-        listing: "AuditedList",
-        actor: "Actor",
-        params: PageParams,
-        *,
-        about_patient: uuid.UUID | None = None,
-        **values: Any,
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """`page`, read with `listing`'s audit event (see `homeward.audit.reads`), which
-        names `about_patient` when the list is one patient's."""
-        query = self.query(params, **values)
-        rows = await reads.page(listing, actor, query, shown=params.limit, patient_id=about_patient)
-        return self.cut(rows, params)
 
     def _bind(self, values: dict[str, Any]) -> tuple[tuple[tuple[str, int], ...], dict[str, Any]]:
         """The shape of the filters given, and their values by parameter name."""

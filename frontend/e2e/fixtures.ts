@@ -6,11 +6,11 @@ import { test as base, expect, type APIRequestContext, type Page } from '@playwr
 /** The demo clinic's password, read from where the seed takes it, so it is written once. */
 export const DEMO_PASSWORD = (() => {
   const source = readFileSync(
-    join(import.meta.dirname, '..', '..', 'backend', 'homeward', 'demo.py'),
+    join(import.meta.dirname, '..', '..', 'backend', 'homeward', 'seed', 'demo.py'),
     'utf8',
   );
   const found = source.match(/^DEMO_PASSWORD\s*=\s*"([^"]+)"/m);
-  if (!found?.[1]) throw new Error('DEMO_PASSWORD not found in backend/homeward/demo.py');
+  if (!found?.[1]) throw new Error('DEMO_PASSWORD not found in backend/homeward/seed/demo.py');
   return found[1];
 })();
 

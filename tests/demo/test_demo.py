@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 from homeward import clock
 from homeward.auth.models import User
 from homeward.cli import app as cli
-from homeward.demo import seed_demo_clinic
 from homeward.enrollments.models import (
     ClinicalEvent,
     Enrollment,
@@ -23,6 +22,7 @@ from homeward.homework.models import Homework, HomeworkStatus
 from homeward.models import Base
 from homeward.patients.models import Consent, Patient, PatientContact
 from homeward.programs.models import Program
+from homeward.seed.demo import seed_demo_clinic
 from homeward.sessions.models import Attendance, SessionStatus, TreatmentSession
 from homeward.settings import get_settings
 from tests.demo.invariants import check_clinic_invariants

@@ -39,10 +39,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from homeward import clock, migrate
 from homeward.audit.service import Actor
 from homeward.db import make_engine
-from homeward.history import settle_after_bulk_load
 from homeward.programs.models import Program
 from homeward.progress import metrics
-from homeward.scale import build_synthetic_clinic
+from homeward.seed.history import settle_after_bulk_load
+from homeward.seed.scale import build_synthetic_clinic
 from homeward.sessions.models import ATTENDED, Attendance, AttendanceStatus, TreatmentSession
 from homeward.settings import Settings
 from homeward.tapering.evaluation import evaluate

@@ -38,9 +38,9 @@ from homeward.auth.models import Role, User
 from homeward.auth.passwords import hash_password
 from homeward.db import make_engine, make_session_factory
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
-from homeward.history import settle_after_bulk_load
 from homeward.programs.models import SessionType
-from homeward.scale import build_synthetic_clinic
+from homeward.seed.history import settle_after_bulk_load
+from homeward.seed.scale import build_synthetic_clinic
 from homeward.sessions.models import RosterEntry, TreatmentSession
 from homeward.settings import Settings
 from tests.perf.table import BARE_ORM_READ, Result, median_round, print_table

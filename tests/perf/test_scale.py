@@ -12,11 +12,11 @@ from homeward import clock
 from homeward.cli import app as cli
 from homeward.db import make_engine
 from homeward.enrollments.models import ClinicalEvent, Enrollment, EnrollmentStatus
-from homeward.history import settle_after_bulk_load
 from homeward.homework.models import Homework
 from homeward.patients.models import Patient
 from homeward.programs.models import Phase, Program, Slot
-from homeward.scale import UPCOMING_DAYS, build_synthetic_clinic
+from homeward.seed.history import settle_after_bulk_load
+from homeward.seed.scale import UPCOMING_DAYS, build_synthetic_clinic
 from homeward.sessions.models import Attendance, RosterEntry, TreatmentSession
 from homeward.settings import get_settings
 from tests.demo.invariants import check_clinic_invariants

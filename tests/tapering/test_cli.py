@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from homeward.cli import app as cli
 from homeward.db import make_engine
-from homeward.scale import build_synthetic_clinic
+from homeward.seed.scale import build_synthetic_clinic
 from homeward.settings import get_settings
 from homeward.tapering.models import EvaluationRun, Recommendation
 from tests.tapering.helpers import AS_OF, freeze

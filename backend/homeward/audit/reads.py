@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from homeward.audit.models import AuditEvent
 from homeward.audit.service import Actor, audit_event, record
 from homeward.db import dict_maker
-from homeward.pagination import PageQuery
+from homeward.pagination import KeysetQuery, PageParams, PageQuery
 from homeward.read_pool import ReadPool
 
 # The event's own values, bound as parameters; what it is about comes from the read.
@@ -333,3 +333,20 @@ class SessionReads:
             return rows
 
         return await anyio.to_thread.run_sync(read_and_record)
+
+
+async def audited_page(
+    keyset: KeysetQuery,
+    reads: AuditedReads,
+    listing: AuditedList,
+    actor: Actor,
+    params: PageParams,
+    *,
+    about_patient: uuid.UUID | None = None,
+    **values: Any,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """`keyset`'s page, read with `listing`'s audit event, which names `about_patient`
+    when the list is one patient's; and the next page's cursor."""
+    query = keyset.query(params, **values)
+    rows = await reads.page(listing, actor, query, shown=params.limit, patient_id=about_patient)
+    return keyset.cut(rows, params)

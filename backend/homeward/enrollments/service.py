@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from homeward.audit.reads import AuditedList, AuditedRead, AuditedReads
+from homeward.audit.reads import AuditedList, AuditedRead, AuditedReads, audited_page
 from homeward.audit.service import Actor, record
 from homeward.auth.models import CLINICAL_ROLES, NOT_CLINICAL, User
 from homeward.enrollments.exceptions import AlreadyEnrolled, EnrollmentNotFound
@@ -99,7 +99,8 @@ async def list_enrollments(
     caseload: Caseload | None = None,
 ) -> bytes:
     """Newest first, as the JSON of a `Page[EnrollmentRead]`, with one audit event."""
-    rows, next_cursor = await _LIST.audited_page(
+    rows, next_cursor = await audited_page(
+        _LIST,
         reads,
         _LISTED,
         actor,

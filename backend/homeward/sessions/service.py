@@ -10,7 +10,7 @@ from sqlalchemy import BindParameter, ColumnElement, exists, func, literal_colum
 from sqlalchemy.orm import Session
 
 from homeward import clock
-from homeward.audit.reads import AuditedList, AuditedReads
+from homeward.audit.reads import AuditedList, AuditedReads, audited_page
 from homeward.audit.service import Actor, record
 from homeward.auth.models import CLINICAL_ROLES, NOT_CLINICAL, Role, User
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
@@ -180,7 +180,8 @@ async def list_sessions(
     status: SessionStatus | None = None,
 ) -> bytes:
     """In start order, as the JSON of a `Page[SessionSummary]`, with one audit event."""
-    rows, next_cursor = await _LIST.audited_page(
+    rows, next_cursor = await audited_page(
+        _LIST,
         reads,
         _LISTED,
         actor,

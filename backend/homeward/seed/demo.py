@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from homeward import clock
 from homeward.auth.models import Role, User
 from homeward.auth.passwords import hash_password
-from homeward.demo_history import HISTORY_DAYS, DemoContext, DemoEnrollment, build_history
-from homeward.history import new_id
 from homeward.homework.models import HomeworkCategory, HomeworkTemplate
 from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
 from homeward.programs.models import Phase, Program, SessionType, Slot
+from homeward.seed.demo_history import HISTORY_DAYS, DemoContext, DemoEnrollment, build_history
+from homeward.seed.history import new_id
 
 DEMO_PASSWORD = "tulip-harbor-lantern-58"
 DEMO_STAFF = [

@@ -26,7 +26,10 @@ from homeward.enrollments.models import (
     ScreenResult,
     StatusChange,
 )
-from homeward.history import (
+from homeward.homework.models import Homework, HomeworkStatus, HomeworkTemplate, ReviewOutcome
+from homeward.patients.models import Consent, Patient, PatientContact
+from homeward.programs.models import Program
+from homeward.seed.history import (
     PlannedSession,
     Row,
     SlotSpec,
@@ -39,9 +42,6 @@ from homeward.history import (
     plan_sessions,
     status_row,
 )
-from homeward.homework.models import Homework, HomeworkStatus, HomeworkTemplate, ReviewOutcome
-from homeward.patients.models import Consent, Patient, PatientContact
-from homeward.programs.models import Program
 from homeward.sessions.models import (
     Attendance,
     AttendanceStatus,

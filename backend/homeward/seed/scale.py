@@ -27,7 +27,11 @@ from homeward.enrollments.models import (
     ScreenResult,
     StatusChange,
 )
-from homeward.history import (
+from homeward.homework.models import Homework, HomeworkCategory, HomeworkStatus, ReviewOutcome
+from homeward.patients.models import Patient, Sex
+from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
+from homeward.programs.models import Phase, Program, SessionType, Slot, phase_slots
+from homeward.seed.history import (
     PlannedSession,
     Row,
     SlotSpec,
@@ -40,10 +44,6 @@ from homeward.history import (
     plan_sessions,
     status_row,
 )
-from homeward.homework.models import Homework, HomeworkCategory, HomeworkStatus, ReviewOutcome
-from homeward.patients.models import Patient, Sex
-from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
-from homeward.programs.models import Phase, Program, SessionType, Slot, phase_slots
 from homeward.sessions.models import (
     Attendance,
     AttendanceStatus,
