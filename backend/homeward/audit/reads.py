@@ -26,7 +26,23 @@ from typing import Any, Protocol, cast
 import anyio.to_thread
 import orjson
 from psycopg.types.json import Json
-from sqlalchemy import Select, Table
+from sqlalchemy import (
+    CTE,
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.orm import Session
 
@@ -43,33 +59,57 @@ _AUDIT = cast(Table, AuditEvent.__table__)
 _DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]  # untyped upstream
 
 
-def _literal(name: str) -> str:
-    # Actions and resource types are identifiers written in code, never input.
-    if not name.replace(".", "").replace("_", "").isalnum():
-        raise ValueError(f"not an audit name: {name!r}")
-    return f"'{name}'"
+@dataclass(frozen=True)
+class Composed:
+    """A statement compiled once for PostgreSQL: its SQL, the values it binds itself (its
+    literals), and the names of the columns it returns."""
+
+    sql: str
+    literals: dict[str, Any]
+    columns: tuple[str, ...]
+
+    @classmethod
+    def of(cls, statement: Select[Any]) -> "Composed":
+        compiled = statement.compile(dialect=_DIALECT)
+        sql = str(compiled)
+        if "POSTCOMPILE" in sql:
+            # An "expanding" IN list is rendered at execution, by SQLAlchemy only.
+            raise ValueError("a pooled read cannot bind an expanding list; bind each value")
+        literals = {
+            name: bind.effective_value
+            for bind, name in compiled.bind_names.items()
+            if not bind.required
+        }
+        columns = tuple(str(column.key) for column in statement.selected_columns)
+        return cls(sql, literals, columns)
+
+    def parameters(self, bound: Mapping[str, Any]) -> dict[str, Any]:
+        return {**self.literals, **bound}
 
 
-def _with_audit(read: Select[Any], action: str, resource_type: str, about: dict[str, str]) -> str:
-    """`read`, and an INSERT of its audit event from its rows, as one statement.
-
-    `about` gives the rest of the event's columns as SQL over the CTE `read`.
+def _with_audit(
+    read: Select[Any],
+    action: str,
+    resource_type: str,
+    about: Callable[[CTE], dict[str, ColumnElement[Any]]],
+) -> tuple[CTE, Select[Any]]:
+    """`read` as the CTE `read`, and a select of its rows that also inserts, from them, its
+    audit event: one statement. `about` gives the rest of the event's columns over `read`.
     """
-    sql = str(read.compile(dialect=_DIALECT))
-    if "POSTCOMPILE" in sql:
-        # An "expanding" IN list is rendered at execution, by SQLAlchemy only.
-        raise ValueError("a pooled read cannot bind an expanding list; bind each value")
+    rows = read.cte("read")
     # Typed, so that a NULL (an actor with no id or address) has a type to insert.
-    values = [
-        f"CAST(%({_PARAMETER_PREFIX}{name})s AS {_AUDIT.c[name].type.compile(_DIALECT)})"
+    values: dict[str, ColumnElement[Any]] = {
+        name: bindparam(f"{_PARAMETER_PREFIX}{name}", type_=_AUDIT.c[name].type)
         for name in _EVENT_PARAMETERS
-    ]
-    columns = [*_EVENT_PARAMETERS, "outcome", "action", "resource_type", *about]
-    values += ["'success'", _literal(action), _literal(resource_type), *about.values()]
-    return (
-        f"WITH read AS ({sql}), audit AS (INSERT INTO {_AUDIT.name} ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM read) SELECT * FROM read"
-    )
+    }
+    values |= {
+        "outcome": literal("success", String),
+        "action": literal(action, String),
+        "resource_type": literal(resource_type, String),
+        **about(rows),
+    }
+    event = insert(_AUDIT).from_select(list(values), select(*values.values()).select_from(rows))
+    return rows, select(*rows.c).add_cte(event.cte("audit"))
 
 
 @dataclass(frozen=True)
@@ -95,26 +135,26 @@ class AuditedRead:
     row_item: Callable[[Sequence[Any]], dict[str, Any]] = field(
         init=False, compare=False, repr=False
     )
-    _postgres_sql: list[str] = field(default_factory=list, compare=False, repr=False)
+    composed: Composed = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         keys = [column.key for column in self.statement.selected_columns]
         object.__setattr__(self, "columns", keys)
         object.__setattr__(self, "row_item", self.item or dict_maker(tuple(keys)))
+        object.__setattr__(self, "composed", Composed.of(self._with_audit()))
 
-    def postgres_sql(self) -> str:
-        """The read and its audit INSERT as one PostgreSQL statement, composed once."""
-        if not self._postgres_sql:
-            about = {
-                "resource_id": f"CAST(read.{self.resource_column} AS VARCHAR)",
-                "patient_id": f"read.{self.patient_column}",
+    def _with_audit(self) -> Select[Any]:
+        def about(rows: CTE) -> dict[str, ColumnElement[Any]]:
+            columns: dict[str, ColumnElement[Any]] = {
+                "resource_id": sql_cast(rows.c[self.resource_column], String),
+                "patient_id": rows.c[self.patient_column],
             }
             if self.detail_columns:
-                pairs = [f"{_literal(name)}, read.{name}" for name in self.detail_columns]
-                about["detail"] = f"json_build_object({', '.join(pairs)})"
-            sql = _with_audit(self.statement, self.action, self.resource_type, about)
-            self._postgres_sql.append(sql)
-        return self._postgres_sql[0]
+                pairs = [(literal(name, String), rows.c[name]) for name in self.detail_columns]
+                columns["detail"] = func.json_build_object(*[v for pair in pairs for v in pair])
+            return columns
+
+        return _with_audit(self.statement, self.action, self.resource_type, about)[1]
 
 
 @dataclass(frozen=True)
@@ -133,40 +173,50 @@ class AuditedList:
     # The column of the read naming each row's patient; None for a list of no patient's data.
     patient_column: str | None = None
     # By statement: a keyset list builds one per shape of filters, and keeps it.
-    _postgres_sql: dict[int, tuple[Select[Any], str, tuple[str, ...]]] = field(
+    _composed: dict[int, tuple[Select[Any], Composed]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
-    def postgres_sql(self, page: PageQuery) -> tuple[str, tuple[str, ...]]:
-        """The page and its audit INSERT as one statement, and the page's column names."""
-        composed = self._postgres_sql.get(id(page.statement))
-        if composed is None or composed[0] is not page.statement:
-            about = {
-                "patient_id": f"CAST(%({_PARAMETER_PREFIX}patient_id)s AS UUID)",
+    def composed(self, page: PageQuery) -> Composed:
+        """The page and its audit INSERT as one statement, compiled once per page shape."""
+        kept = self._composed.get(id(page.statement))
+        if kept is None or kept[0] is not page.statement:
+            kept = (page.statement, Composed.of(self._with_audit(page)))
+            self._composed[id(page.statement)] = kept
+        return kept[1]
+
+    def _with_audit(self, page: PageQuery) -> Select[Any]:
+        shown = bindparam(f"{_PARAMETER_PREFIX}shown", type_=Integer)
+
+        def about(rows: CTE) -> dict[str, ColumnElement[Any]]:
+            columns: dict[str, ColumnElement[Any]] = {
+                "patient_id": bindparam(f"{_PARAMETER_PREFIX}patient_id", type_=Uuid),
                 # The page reads one row more than it shows, to know whether more follow.
-                "detail": "json_build_object('count', "
-                f"LEAST(count(*), %({_PARAMETER_PREFIX}shown)s))",
+                "detail": func.json_build_object(
+                    literal("count", String), func.least(func.count(), shown)
+                ),
             }
-            order = ", ".join(
-                f"read.{key} DESC" if page.descending else f"read.{key}" for key in page.order_keys
-            )
             if self.patient_column:
-                about["patient_ids"] = _shown_patients(self.patient_column, order)
-            sql = _with_audit(page.statement, self.action, self.resource_type, about)
-            columns = tuple(str(column.key) for column in page.statement.selected_columns)
-            composed = (page.statement, f"{sql} ORDER BY {order}", columns)
-            self._postgres_sql[id(page.statement)] = composed
-        return composed[1], composed[2]
+                columns["patient_ids"] = _shown_patients(rows, self.patient_column, page, shown)
+            return columns
+
+        rows, statement = _with_audit(page.statement, self.action, self.resource_type, about)
+        return statement.order_by(*_page_order(rows, page))
 
 
-def _shown_patients(column: str, order: str) -> str:
-    """SQL over the CTE `read`: the patients of the rows the page shows, as `record` names
+def _page_order(rows: CTE, page: PageQuery) -> list[ColumnElement[Any]]:
+    return [rows.c[key].desc() if page.descending else rows.c[key] for key in page.order_keys]
+
+
+def _shown_patients(
+    rows: CTE, column: str, page: PageQuery, shown: BindParameter[int]
+) -> ColumnElement[Any]:
+    """Over the CTE `read`: the patients of the rows the page shows, as `record` names
     them (`patient_id_list`): each once, in order, as text."""
-    return (
-        f"(SELECT COALESCE(jsonb_agg(DISTINCT shown.{column} ORDER BY shown.{column}), "
-        f"'[]'::jsonb) FROM (SELECT read.{column} FROM read ORDER BY {order} "
-        f"LIMIT %({_PARAMETER_PREFIX}shown)s) AS shown)"
-    )
+    page_rows = select(rows.c[column]).order_by(*_page_order(rows, page)).limit(shown)
+    patient = page_rows.subquery("shown").c[column]
+    listed = func.jsonb_agg(aggregate_order_by(patient.distinct(), patient))
+    return select(func.coalesce(listed, sql_cast(literal("[]", String), JSONB))).scalar_subquery()
 
 
 class AuditedReads(Protocol):
@@ -244,8 +294,9 @@ class PooledReads:
     ) -> dict[str, Any] | None:
         bound = _read_event_parameters(actor, read.action, read.resource_type)
         bound.update(_plain(parameters))
+        composed = read.composed
         async with self.pool.connection() as connection:
-            cursor = await connection.execute(read.postgres_sql(), bound, binary=True)
+            cursor = await connection.execute(composed.sql, composed.parameters(bound), binary=True)
             row = await cursor.fetchone()
         return None if row is None else read.row_item(row)
 
@@ -262,11 +313,11 @@ class PooledReads:
         bound.update(_plain(page.binds))
         bound[f"{_PARAMETER_PREFIX}patient_id"] = patient_id
         bound[f"{_PARAMETER_PREFIX}shown"] = shown
-        sql, columns = listing.postgres_sql(page)
+        composed = listing.composed(page)
         async with self.pool.connection() as connection:
-            cursor = await connection.execute(sql, bound, binary=True)
+            cursor = await connection.execute(composed.sql, composed.parameters(bound), binary=True)
             rows = await cursor.fetchall()
-        return list(map(listing.item or dict_maker(columns), rows))
+        return list(map(listing.item or dict_maker(composed.columns), rows))
 
 
 class SessionReads:
