@@ -30,6 +30,7 @@ from sqlalchemy import (
     CTE,
     BindParameter,
     ColumnElement,
+    Insert,
     Integer,
     Select,
     String,
@@ -244,15 +245,16 @@ def _read_event_parameters(actor: Actor, action: str, resource_type: str) -> dic
     return {f"{_PARAMETER_PREFIX}{name}": event[name] for name in _EVENT_PARAMETERS}
 
 
-def event_insert_sql() -> str:
+def event_insert() -> Insert:
     """An INSERT of one whole audit event from parameters named as `event_parameters` names
     them, for a writer that sends it with its own statements."""
-    columns = [column.name for column in _AUDIT.columns if column.name in _WRITTEN_COLUMNS]
-    values = [
-        f"CAST(%({_PARAMETER_PREFIX}{name})s AS {_AUDIT.c[name].type.compile(_DIALECT)})"
-        for name in columns
-    ]
-    return f"INSERT INTO {_AUDIT.name} ({', '.join(columns)}) VALUES ({', '.join(values)})"
+    return insert(_AUDIT).values(
+        {
+            column.name: bindparam(f"{_PARAMETER_PREFIX}{column.name}", type_=column.type)
+            for column in _AUDIT.columns
+            if column.name in _WRITTEN_COLUMNS
+        }
+    )
 
 
 # What `audit_event` fills in; the chain's columns are the sealer's.
@@ -264,7 +266,7 @@ def _json_text(value: Any) -> str:
 
 
 def event_parameters(event: Mapping[str, Any]) -> dict[str, Any]:
-    """`event` (from `audit_event`) as the parameters of `event_insert_sql`."""
+    """`event` (from `audit_event`) as the parameters of `event_insert`."""
     bound = {f"{_PARAMETER_PREFIX}{name}": value for name, value in event.items()}
     for name in ("detail", "patient_ids"):
         value = event[name]

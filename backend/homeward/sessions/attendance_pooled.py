@@ -28,40 +28,54 @@ from typing import Any
 import anyio.to_thread
 import orjson
 from psycopg import AsyncConnection, errors
+from sqlalchemy import JSON, DateTime, Select, String, Uuid, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from homeward.audit.reads import event_insert_sql, event_parameters
+from homeward.audit.reads import Composed, event_insert, event_parameters
 from homeward.audit.service import Actor, audit_event
 from homeward.db import dict_maker
 from homeward.errors import DomainError
 from homeward.json_pages import PageWriter
 from homeward.read_pool import ReadPool
 from homeward.sessions.attendance import attendance_rows, record_attendance_rows, recordable
+from homeward.sessions.models import RosterEntry, TreatmentSession
 from homeward.sessions.schemas import AttendanceRead, AttendanceWrite
 
 # The SQLSTATE `save_attendance` raises when the session is no longer as it was read.
 SESSION_CHANGED = "HWA01"
 
-_SESSION_AND_ROSTER = """
-SELECT s.id, s.session_type, s.status, s.starts_at, s.ends_at,
-       ARRAY(SELECT r.enrollment_id FROM session_roster AS r WHERE r.session_id = s.id)
-FROM treatment_sessions AS s
-WHERE s.id = %(session_id)s
-"""
-_LOCKED_SESSION_AND_ROSTER = _SESSION_AND_ROSTER + "FOR UPDATE OF s"
 _SESSION_COLUMNS = ("id", "session_type", "status", "starts_at", "ends_at")
+_SESSION_AND_ROSTER = select(
+    *[TreatmentSession.__table__.c[name] for name in _SESSION_COLUMNS],
+    select(func.array_agg(RosterEntry.enrollment_id))
+    .where(RosterEntry.session_id == TreatmentSession.id)
+    .scalar_subquery(),
+).where(TreatmentSession.id == bindparam("session_id", type_=Uuid))
+_READ = Composed.of(_SESSION_AND_ROSTER)
+_READ_LOCKED = Composed.of(_SESSION_AND_ROSTER.with_for_update(of=TreatmentSession))
 
-# The list goes as one JSON text rather than an array per column: psycopg dumps arrays
-# value by value in Python (py-spy put that at a sixth of the server's time).
-_SAVE = f"""
-WITH saved AS (
-    SELECT * FROM save_attendance(
-        %(session_id)s, CAST(%(session_type)s AS varchar), CAST(%(status)s AS varchar),
-        %(starts_at)s, %(ends_at)s, CAST(%(listed)s AS json), %(recorded_by_id)s,
-        %(recorded_at)s)
-), audit AS ({event_insert_sql()})
-SELECT * FROM saved
-"""
+
+def _save_statement() -> Select[Any]:
+    """`save_attendance` (`sessions/sql/postgresql.sql`), with the audit event."""
+    moment = DateTime(timezone=True)
+    arguments = [
+        bindparam("session_id", type_=Uuid),
+        bindparam("session_type", type_=String),
+        bindparam("status", type_=String),
+        bindparam("starts_at", type_=moment),
+        bindparam("ends_at", type_=moment),
+        # The list goes as one JSON text rather than an array per column: psycopg dumps
+        # arrays value by value in Python (py-spy put that at a sixth of the server's time).
+        bindparam("listed", type_=JSON),
+        bindparam("recorded_by_id", type_=Uuid),
+        bindparam("recorded_at", type_=moment),
+    ]
+    records = func.save_attendance(*arguments).table_valued(*AttendanceRead.model_fields)
+    saved = select(records.alias("saved")).cte("saved")
+    return select(*saved.c).add_cte(event_insert().cte("audit"))
+
+
+_SAVE = Composed.of(_save_statement())
 _LISTED_KEYS = ("enrollment_id", "status", "minutes_attended", "note")
 _saved_record = dict_maker(tuple(AttendanceRead.model_fields))
 _RECORDS_JSON = PageWriter(AttendanceRead)
@@ -134,23 +148,27 @@ async def _record_on_pool(
             except (DomainError, _SessionChanged):
                 pass  # decided again on what the database holds now
         try:
-            read = await _read(connection, _SESSION_AND_ROSTER, session_id)
+            read = await _read(connection, _READ, session_id)
             return await _check_and_save(connection, actor, read, items)
         except _SessionChanged:
             pass
         async with connection.transaction():
-            read = await _read(connection, _LOCKED_SESSION_AND_ROSTER, session_id)
+            read = await _read(connection, _READ_LOCKED, session_id)
             return await _check_and_save(connection, actor, read, items)
 
 
 async def _read(
-    connection: AsyncConnection[Any], statement: str, session_id: uuid.UUID
+    connection: AsyncConnection[Any], statement: Composed, session_id: uuid.UUID
 ) -> _SessionAsRead:
-    cursor = await connection.execute(statement, {"session_id": session_id}, binary=True)
+    cursor = await connection.execute(
+        statement.sql, statement.parameters({"session_id": session_id}), binary=True
+    )
     row = await cursor.fetchone()
     if row is None:
         return _SessionAsRead(None, frozenset())
-    read = _SessionAsRead(dict(zip(_SESSION_COLUMNS, row[:-1], strict=True)), frozenset(row[-1]))
+    read = _SessionAsRead(
+        dict(zip(_SESSION_COLUMNS, row[:-1], strict=True)), frozenset(row[-1] or ())
+    )
     _recently_read.keep(session_id, read)
     return read
 
@@ -183,7 +201,7 @@ async def _check_and_save(
         **event_parameters(event),
     }
     try:
-        cursor = await connection.execute(_SAVE, parameters, binary=True)
+        cursor = await connection.execute(_SAVE.sql, _SAVE.parameters(parameters), binary=True)
     except errors.ForeignKeyViolation as error:
         # An enrollment listed was taken off the roster (or deleted) since it was read.
         raise _SessionChanged() from error
