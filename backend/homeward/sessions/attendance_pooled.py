@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
-import orjson
 from psycopg import AsyncConnection, errors
-from sqlalchemy import JSON, DateTime, Select, String, Uuid, bindparam, func, select
+from sqlalchemy import Select, Uuid, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from homeward.audit.reads import Composed, event_insert, event_parameters
@@ -37,7 +36,13 @@ from homeward.db import dict_maker
 from homeward.errors import DomainError
 from homeward.json_pages import PageWriter
 from homeward.read_pool import ReadPool
-from homeward.sessions.attendance import attendance_rows, record_attendance_rows, recordable
+from homeward.sessions.attendance import (
+    SAVE_ATTENDANCE,
+    attendance_rows,
+    record_attendance_rows,
+    recordable,
+    save_parameters,
+)
 from homeward.sessions.models import RosterEntry, TreatmentSession
 from homeward.sessions.schemas import AttendanceRead, AttendanceWrite
 
@@ -56,27 +61,12 @@ _READ_LOCKED = Composed.of(_SESSION_AND_ROSTER.with_for_update(of=TreatmentSessi
 
 
 def _save_statement() -> Select[Any]:
-    """`save_attendance` (`sessions/sql/postgresql.sql`), with the audit event."""
-    moment = DateTime(timezone=True)
-    arguments = [
-        bindparam("session_id", type_=Uuid),
-        bindparam("session_type", type_=String),
-        bindparam("status", type_=String),
-        bindparam("starts_at", type_=moment),
-        bindparam("ends_at", type_=moment),
-        # The list goes as one JSON text rather than an array per column: psycopg dumps
-        # arrays value by value in Python (py-spy put that at a sixth of the server's time).
-        bindparam("listed", type_=JSON),
-        bindparam("recorded_by_id", type_=Uuid),
-        bindparam("recorded_at", type_=moment),
-    ]
-    records = func.save_attendance(*arguments).table_valued(*AttendanceRead.model_fields)
-    saved = select(records.alias("saved")).cte("saved")
+    """`SAVE_ATTENDANCE`, with the audit event, as one statement."""
+    saved = SAVE_ATTENDANCE.cte("saved")
     return select(*saved.c).add_cte(event_insert().cte("audit"))
 
 
 _SAVE = Composed.of(_save_statement())
-_LISTED_KEYS = ("enrollment_id", "status", "minutes_attended", "note")
 _saved_record = dict_maker(tuple(AttendanceRead.model_fields))
 _RECORDS_JSON = PageWriter(AttendanceRead)
 
@@ -189,17 +179,7 @@ async def _check_and_save(
         # UUIDs, not their text: orjson writes them as the same strings, for less.
         detail={"enrollment_ids": [row["enrollment_id"] for row in rows]},
     )
-    parameters = {
-        "session_id": session["id"],
-        "session_type": session["session_type"],
-        "status": session["status"],
-        "starts_at": session["starts_at"],
-        "ends_at": session["ends_at"],
-        "recorded_by_id": actor.id,
-        "recorded_at": rows[0]["recorded_at"],
-        "listed": orjson.dumps([{key: row[key] for key in _LISTED_KEYS} for row in rows]).decode(),
-        **event_parameters(event),
-    }
+    parameters = {**save_parameters(session, rows), **event_parameters(event)}
     try:
         cursor = await connection.execute(_SAVE.sql, _SAVE.parameters(parameters), binary=True)
     except errors.ForeignKeyViolation as error:
