@@ -14,6 +14,7 @@ from homeward.disclosures.router import router as disclosures_router
 from homeward.enrollments.router import router as enrollments_router
 from homeward.errors import COMMON_RESPONSES, REQUEST_RESPONSES
 from homeward.homework.router import router as homework_router
+from homeward.http.routing import DomainRouter
 from homeward.inquiries.router import public_router as inquiries_public_router
 from homeward.inquiries.router import router as inquiries_router
 from homeward.partners.router import partner_api_router as partner_self_router
@@ -23,7 +24,6 @@ from homeward.programs.router import partner_api_router as partner_programs_rout
 from homeward.programs.router import router as programs_router
 from homeward.progress.router import router as progress_router
 from homeward.reports.router import router as reports_router
-from homeward.routing import DomainRouter
 from homeward.sessions.router import router as sessions_router
 from homeward.tapering.router import router as tapering_router
 from homeward.transfers.models import MAX_DOCUMENT_BYTES

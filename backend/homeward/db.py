@@ -208,7 +208,7 @@ class RequestSession:
         return self.opened
 
 
-# The request's Session, committed by its route (see `homeward.routing`).
+# The request's Session, committed by its route (see `homeward.http.routing`).
 request_session: ContextVar[RequestSession | None] = ContextVar("request_session", default=None)
 
 
@@ -253,7 +253,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 async def get_db() -> Session:
-    """The request's Session, which its route opens and commits (see `homeward.routing`)."""
+    """The request's Session, which its route opens and commits (see `homeward.http.routing`)."""
     return current_session()
 
 

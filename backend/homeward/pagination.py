@@ -18,10 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
-from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import (
     ColumnElement,
@@ -37,7 +36,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from homeward.db import as_dicts
 from homeward.errors import InvalidInput
-from homeward.fields import Text
 
 T = TypeVar("T")
 Row = TypeVar("Row")
@@ -66,18 +64,6 @@ def cursor_key(secret_key: str) -> bytes:
     """The cursors' own key, so that a cursor's signature is worth nothing elsewhere."""
     return hmac.new(secret_key.encode(), b"homeward pagination cursor", hashlib.sha256).digest()
 
-
-async def page_params(
-    request: Request,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[Annotated[str, Text(max_length=512)] | None, Query()] = None,
-) -> PageParams:
-    key = cursor_key(request.app.state.settings.secret_key)
-    return PageParams(limit=limit, cursor=cursor, cursor_key=key)
-
-
-# What a list endpoint declares to take `limit` and `cursor`.
-Pagination = Annotated[PageParams, Depends(page_params)]
 
 _SIGNATURE_BYTES = 16
 # What a key column may hold: a cursor's number must fit the database's BIGINT.

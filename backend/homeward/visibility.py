@@ -23,7 +23,7 @@ The rules, and why:
 
 Two mechanisms apply the table, both from here: `redact` for responses built as
 models (every route whose response model holds a model below is wrapped, see
-`homeward.routing`), and `homeward.json_pages.PageWriter` for the lists written as
+`homeward.http.routing`), and `homeward.http.json_pages.PageWriter` for the lists written as
 JSON straight from their rows. Both learn whom the response is for from `viewer`,
 which signing in sets (`homeward.deps.get_staff`).
 """

@@ -9,12 +9,14 @@ from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy.orm import Session
 
 from homeward.audit.service import Actor
+from homeward.enrollments import router as enrollment_router
 from homeward.enrollments import service as enrollments
 from homeward.enrollments.loading import SUMMARIZED, item_from_values
 from homeward.enrollments.models import EnrollmentStatus
 from homeward.enrollments.schemas import EnrollmentRead
-from homeward.json_pages import PageWriter
+from homeward.http.json_pages import PageWriter
 from homeward.pagination import Page, PageParams
+from homeward.sessions import router as session_router
 from homeward.sessions import service as sessions
 from homeward.sessions.attendance import record_attendance_rows
 from homeward.sessions.models import AttendanceStatus
@@ -49,7 +51,7 @@ def test_an_enrollment_page_reads_as_its_models(db: Session, factories: Factorie
     rest, _ = enrollments._LIST.page(db, PageParams(limit=50, cursor=cursor))
     for rows, next_cursor in ((first, cursor), (rest, None)):
         items = [_listed(row) for row in rows]
-        written = json.loads(enrollments._PAGES.page(items, next_cursor))
+        written = json.loads(enrollment_router._PAGES.page(items, next_cursor))
         assert written == _as_models(EnrollmentRead, items, next_cursor)
     assert {item["current_phase"] is None for item in [_listed(r) for r in first + rest]} == {
         True,
@@ -58,7 +60,9 @@ def test_an_enrollment_page_reads_as_its_models(db: Session, factories: Factorie
     # One enrollment, as `GET /enrollments/{id}` writes it.
     for item in [_listed(row) for row in first + rest]:
         model = EnrollmentRead.model_validate(item)
-        assert json.loads(enrollments._PAGES.item(item)) == json.loads(model.model_dump_json())
+        assert json.loads(enrollment_router._PAGES.item(item)) == json.loads(
+            model.model_dump_json()
+        )
 
 
 def test_a_listed_enrollment_is_shaped_from_its_values_in_column_order(
@@ -75,7 +79,7 @@ def test_a_listed_enrollment_is_shaped_from_its_values_in_column_order(
     assert len(items) == 2
     assert [item["patient"]["mrn"] for item in items] == [row.mrn for row in rows]
     # In the model's shape already: written as they are, not picked apart again.
-    assert all(shape.fits(items) for shape in enrollments._PAGES._shapes.values())
+    assert all(shape.fits(items) for shape in enrollment_router._PAGES._shapes.values())
 
 
 def test_attendance_records_read_as_their_models(db: Session, factories: Factories) -> None:
@@ -115,7 +119,7 @@ def test_a_session_page_reads_as_its_models(db: Session, factories: Factories) -
     )
     rows, cursor = sessions._LIST.page(db, PageParams(limit=50, cursor=None))
     assert len(rows) == 2
-    written = json.loads(sessions._PAGES.page(rows, cursor))
+    written = json.loads(session_router._SESSION_PAGES.page(rows, cursor))
     assert written == _as_models(SessionSummary, rows, cursor)
     assert written["items"][1]["starts_at"].endswith(".000450Z")
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import Match
 
 from homeward.api import _check_signed_in
+from homeward.http.routing import api_router
 from homeward.pagination import MAX_FILTER_VALUES, Filter, KeysetQuery, PageParams
 from homeward.patients.models import Patient
-from homeward.routing import api_router
 from tests.factories import Factories
 
 PATIENTS = KeysetQuery(

@@ -21,20 +21,16 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import anyio.to_thread
-import orjson
-from psycopg.types.json import Json
 from sqlalchemy import (
     CTE,
     BindParameter,
     ColumnElement,
-    Insert,
     Integer,
     Select,
     String,
-    Table,
     Uuid,
     bindparam,
     func,
@@ -44,10 +40,9 @@ from sqlalchemy import (
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
-from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.orm import Session
 
-from homeward.audit.models import AuditEvent
+from homeward.audit.composed import AUDIT_TABLE, PARAMETER_PREFIX, Composed
 from homeward.audit.service import Actor, audit_event, record
 from homeward.db import dict_maker
 from homeward.pagination import KeysetQuery, PageParams, PageQuery
@@ -55,37 +50,6 @@ from homeward.read_pool import ReadPool
 
 # The event's own values, bound as parameters; what it is about comes from the read.
 _EVENT_PARAMETERS = ("id", "occurred_at", "actor_type", "actor_id", "ip", "request_id")
-_PARAMETER_PREFIX = "audit_"
-_AUDIT = cast(Table, AuditEvent.__table__)
-_DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]  # untyped upstream
-
-
-@dataclass(frozen=True)
-class Composed:
-    """A statement compiled once for PostgreSQL: its SQL, the values it binds itself (its
-    literals), and the names of the columns it returns."""
-
-    sql: str
-    literals: dict[str, Any]
-    columns: tuple[str, ...]
-
-    @classmethod
-    def of(cls, statement: Select[Any]) -> "Composed":
-        compiled = statement.compile(dialect=_DIALECT)
-        sql = str(compiled)
-        if "POSTCOMPILE" in sql:
-            # An "expanding" IN list is rendered at execution, by SQLAlchemy only.
-            raise ValueError("a pooled read cannot bind an expanding list; bind each value")
-        literals = {
-            name: bind.effective_value
-            for bind, name in compiled.bind_names.items()
-            if not bind.required
-        }
-        columns = tuple(str(column.key) for column in statement.selected_columns)
-        return cls(sql, literals, columns)
-
-    def parameters(self, bound: Mapping[str, Any]) -> dict[str, Any]:
-        return {**self.literals, **bound}
 
 
 def _with_audit(
@@ -100,7 +64,7 @@ def _with_audit(
     rows = read.cte("read")
     # Typed, so that a NULL (an actor with no id or address) has a type to insert.
     values: dict[str, ColumnElement[Any]] = {
-        name: bindparam(f"{_PARAMETER_PREFIX}{name}", type_=_AUDIT.c[name].type)
+        name: bindparam(f"{PARAMETER_PREFIX}{name}", type_=AUDIT_TABLE.c[name].type)
         for name in _EVENT_PARAMETERS
     }
     values |= {
@@ -109,7 +73,9 @@ def _with_audit(
         "resource_type": literal(resource_type, String),
         **about(rows),
     }
-    event = insert(_AUDIT).from_select(list(values), select(*values.values()).select_from(rows))
+    event = insert(AUDIT_TABLE).from_select(
+        list(values), select(*values.values()).select_from(rows)
+    )
     return rows, select(*rows.c).add_cte(event.cte("audit"))
 
 
@@ -187,11 +153,11 @@ class AuditedList:
         return kept[1]
 
     def _with_audit(self, page: PageQuery) -> Select[Any]:
-        shown = bindparam(f"{_PARAMETER_PREFIX}shown", type_=Integer)
+        shown = bindparam(f"{PARAMETER_PREFIX}shown", type_=Integer)
 
         def about(rows: CTE) -> dict[str, ColumnElement[Any]]:
             columns: dict[str, ColumnElement[Any]] = {
-                "patient_id": bindparam(f"{_PARAMETER_PREFIX}patient_id", type_=Uuid),
+                "patient_id": bindparam(f"{PARAMETER_PREFIX}patient_id", type_=Uuid),
                 # The page reads one row more than it shows, to know whether more follow.
                 "detail": func.json_build_object(
                     literal("count", String), func.least(func.count(), shown)
@@ -242,36 +208,7 @@ class AuditedReads(Protocol):
 
 def _read_event_parameters(actor: Actor, action: str, resource_type: str) -> dict[str, Any]:
     event = audit_event(actor, action, resource_type)
-    return {f"{_PARAMETER_PREFIX}{name}": event[name] for name in _EVENT_PARAMETERS}
-
-
-def event_insert() -> Insert:
-    """An INSERT of one whole audit event from parameters named as `event_parameters` names
-    them, for a writer that sends it with its own statements."""
-    return insert(_AUDIT).values(
-        {
-            column.name: bindparam(f"{_PARAMETER_PREFIX}{column.name}", type_=column.type)
-            for column in _AUDIT.columns
-            if column.name in _WRITTEN_COLUMNS
-        }
-    )
-
-
-# What `audit_event` fills in; the chain's columns are the sealer's.
-_WRITTEN_COLUMNS = frozenset(audit_event(Actor.system(), "audit.columns", "audit_event"))
-
-
-def _json_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
-def event_parameters(event: Mapping[str, Any]) -> dict[str, Any]:
-    """`event` (from `audit_event`) as the parameters of `event_insert`."""
-    bound = {f"{_PARAMETER_PREFIX}{name}": value for name, value in event.items()}
-    for name in ("detail", "patient_ids"):
-        value = event[name]
-        bound[f"{_PARAMETER_PREFIX}{name}"] = None if value is None else Json(value, _json_text)
-    return bound
+    return {f"{PARAMETER_PREFIX}{name}": event[name] for name in _EVENT_PARAMETERS}
 
 
 def _plain(binds: Mapping[str, Any]) -> dict[str, Any]:
@@ -313,8 +250,8 @@ class PooledReads:
     ) -> list[dict[str, Any]]:
         bound = _read_event_parameters(actor, listing.action, listing.resource_type)
         bound.update(_plain(page.binds))
-        bound[f"{_PARAMETER_PREFIX}patient_id"] = patient_id
-        bound[f"{_PARAMETER_PREFIX}shown"] = shown
+        bound[f"{PARAMETER_PREFIX}patient_id"] = patient_id
+        bound[f"{PARAMETER_PREFIX}shown"] = shown
         composed = listing.composed(page)
         async with self.pool.connection() as connection:
             cursor = await connection.execute(composed.sql, composed.parameters(bound), binary=True)

@@ -8,8 +8,9 @@ from homeward.audit.schemas import AuditEventRead
 from homeward.db import DbSession
 from homeward.deps import require_roles
 from homeward.fields import Text, UTCInstant
-from homeward.pagination import Page, Pagination
-from homeward.routing import api_router
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
+from homeward.pagination import Page
 
 router = api_router(prefix="/audit-events", tags=["audit"])
 

@@ -24,8 +24,9 @@ from homeward.deps import (
     request_actor,
 )
 from homeward.errors import NotFound, responses
-from homeward.pagination import Page, Pagination
-from homeward.routing import api_router
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
+from homeward.pagination import Page
 from homeward.settings import Settings
 
 public_router = api_router(prefix="/auth", tags=["auth"])

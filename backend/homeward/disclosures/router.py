@@ -9,9 +9,10 @@ from homeward.deps import StaffPrincipal, require_roles
 from homeward.disclosures import service
 from homeward.disclosures.schemas import Channel, DisclosureRead
 from homeward.errors import InvalidInput, responses
-from homeward.pagination import Page, Pagination
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
+from homeward.pagination import Page
 from homeward.patients.exceptions import PatientNotFound
-from homeward.routing import api_router
 
 router = api_router(prefix="/patients", tags=["disclosures"])
 

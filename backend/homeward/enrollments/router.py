@@ -38,10 +38,12 @@ from homeward.enrollments.schemas import (
 )
 from homeward.errors import InvalidInput, PreconditionFailed, PreconditionRequired, responses
 from homeward.etag import etag_for
+from homeward.http.json_pages import PageWriter
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
 from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
 from homeward.idempotency.http import IdempotencyKey, idempotent_model
-from homeward.pagination import Page, Pagination
-from homeward.routing import api_router
+from homeward.pagination import Page
 from homeward.tapering import flows as tapering_flows
 from homeward.transfers import flows as transfer_flows
 
@@ -62,6 +64,8 @@ ACTION_ERRORS = (EnrollmentNotFound, IllegalTransition, PreconditionFailed, Inva
 
 
 Tagged = TypeVar("Tagged", Enrollment, EnrollmentRead)
+# The list and the single enrollment, written as JSON straight from their rows.
+_PAGES = PageWriter(EnrollmentRead)
 
 
 def _tagged(response: Response, enrollment: Tagged) -> Tagged:
@@ -82,7 +86,7 @@ async def list_enrollments(
     ] = None,
 ) -> Response:
     """Newest first. Repeat `status` to match any of several."""
-    page_json = await service.list_enrollments(
+    rows, next_cursor = await service.list_enrollments(
         reads,
         staff.actor,
         page,
@@ -91,7 +95,7 @@ async def list_enrollments(
         patient_id=patient_id,
         caseload=caseload,
     )
-    return Response(page_json, media_type="application/json")
+    return Response(_PAGES.page(rows, next_cursor), media_type="application/json")
 
 
 @router.post(
@@ -112,8 +116,9 @@ def create_enrollment(
 )
 async def get_enrollment(enrollment_id: uuid.UUID, staff: Reader, reads: Reads) -> Response:
     """The `ETag` goes back as `If-Match` on PATCH (and, optionally, on actions)."""
-    body, version = await service.get_enrollment(reads, staff.actor, enrollment_id)
-    return Response(body, media_type="application/json", headers={"ETag": etag_for(version)})
+    row = await service.get_enrollment(reads, staff.actor, enrollment_id)
+    headers = {"ETag": etag_for(row["version"])}
+    return Response(_PAGES.item(row), media_type="application/json", headers=headers)
 
 
 @router.patch(

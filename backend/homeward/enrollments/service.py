@@ -6,6 +6,7 @@ domains (tapering, transfers) call `enrollments.service.change_phase` and friend
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
@@ -37,19 +38,16 @@ from homeward.enrollments.models import OPEN_STATUSES, Enrollment, EnrollmentSta
 from homeward.enrollments.schemas import (
     Caseload,
     EnrollmentCreate,
-    EnrollmentRead,
     EnrollmentUpdate,
 )
 from homeward.errors import InvalidInput
 from homeward.etag import check_if_match
-from homeward.json_pages import PageWriter
 from homeward.pagination import Filter, KeysetQuery, PageParams
 from homeward.patients.models import Patient
 from homeward.programs.models import Program
 
 # Far beyond any IOP stay; keeps later date arithmetic (extensions) in range.
 MAX_STAY = timedelta(days=730)
-_PAGES = PageWriter(EnrollmentRead)
 
 __all__ = [
     "admit",
@@ -97,9 +95,10 @@ async def list_enrollments(
     program_id: uuid.UUID | None = None,
     patient_id: uuid.UUID | None = None,
     caseload: Caseload | None = None,
-) -> bytes:
-    """Newest first, as the JSON of a `Page[EnrollmentRead]`, with one audit event."""
-    rows, next_cursor = await audited_page(
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first: a page's rows, as `EnrollmentRead` names their fields, and the next
+    page's cursor; with one audit event."""
+    return await audited_page(
         _LIST,
         reads,
         _LISTED,
@@ -111,7 +110,6 @@ async def list_enrollments(
         patient_id=patient_id,
         clinician_id=actor.id if caseload == Caseload.mine else None,
     )
-    return _PAGES.page(rows, next_cursor)
 
 
 # Built once: composing this statement and its cache key cost more than running it.
@@ -129,13 +127,13 @@ _READ_ONE = AuditedRead(
 
 async def get_enrollment(
     reads: AuditedReads, actor: Actor, enrollment_id: uuid.UUID
-) -> tuple[bytes, int]:
-    """The enrollment as JSON, and its version; plain columns, as the list reads them,
-    and the read's audit event with them."""
+) -> dict[str, Any]:
+    """The enrollment's row, plain columns as the list reads them, with the read's audit
+    event."""
     row = await reads.one(_READ_ONE, actor, {"enrollment_id": enrollment_id})
     if row is None:
         raise EnrollmentNotFound()
-    return _PAGES.item(row), row["version"]
+    return row
 
 
 def _check_clinician(db: Session, user_id: uuid.UUID | None) -> None:

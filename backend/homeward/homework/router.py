@@ -32,10 +32,11 @@ from homeward.homework.schemas import (
     HomeworkTemplateRead,
     HomeworkUpdate,
 )
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
 from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
 from homeward.idempotency.http import IdempotencyKey, idempotent_model
-from homeward.pagination import Page, Pagination
-from homeward.routing import api_router
+from homeward.pagination import Page
 from homeward.sessions.exceptions import SessionNotFound
 
 router = api_router(tags=["homework"])

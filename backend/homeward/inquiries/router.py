@@ -7,6 +7,8 @@ from homeward.auth.models import Role
 from homeward.db import DbSession
 from homeward.deps import SettingsDep, StaffPrincipal, request_actor, require_roles
 from homeward.errors import InvalidInput, TooManyRequests, responses
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
 from homeward.inquiries import flows, service
 from homeward.inquiries.exceptions import AlreadyConverted, InquiryNotFound
 from homeward.inquiries.models import Inquiry, InquiryStatus
@@ -18,8 +20,7 @@ from homeward.inquiries.schemas import (
     InquiryReceived,
     InquiryUpdate,
 )
-from homeward.pagination import Page, Pagination
-from homeward.routing import api_router
+from homeward.pagination import Page
 from homeward.screening.schemas import ScreeningQuestion
 from homeward.screening.service import QUESTIONS
 

@@ -5,7 +5,9 @@ from fastapi import status
 from homeward.db import DbSession
 from homeward.deps import AdminOnly, CurrentPartner
 from homeward.errors import Conflict, NotFound, responses
-from homeward.pagination import Page, Pagination
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
+from homeward.pagination import Page
 from homeward.partners import service
 from homeward.partners.models import Partner, PartnerApiKey
 from homeward.partners.schemas import (
@@ -15,7 +17,6 @@ from homeward.partners.schemas import (
     PartnerCreate,
     PartnerRead,
 )
-from homeward.routing import api_router
 
 router = api_router(prefix="/partners", tags=["partners"])
 partner_api_router = api_router(tags=["partner-api"])

@@ -9,9 +9,11 @@ from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import InvalidInput, responses
 from homeward.fields import Text
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
 from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
 from homeward.idempotency.http import IdempotencyKey, idempotent_model
-from homeward.pagination import Page, Pagination
+from homeward.pagination import Page
 from homeward.patients import consents, service
 from homeward.patients.exceptions import (
     ConsentAlreadyRevoked,
@@ -33,7 +35,6 @@ from homeward.patients.schemas import (
     PatientRead,
     PatientUpdate,
 )
-from homeward.routing import api_router
 
 router = api_router(prefix="/patients", tags=["patients"])
 _PATIENT = TypeAdapter(PatientRead)

@@ -7,7 +7,9 @@ from homeward.db import DbSession
 from homeward.deps import AdminOnly, CurrentPartner, CurrentStaff
 from homeward.errors import InvalidInput, PreconditionFailed, PreconditionRequired, responses
 from homeward.etag import etag_for
-from homeward.pagination import Page, Pagination
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
+from homeward.pagination import Page
 from homeward.programs import service
 from homeward.programs.exceptions import (
     FacilitatorDoubleBooked,
@@ -29,7 +31,6 @@ from homeward.programs.schemas import (
     SlotRead,
     SlotUpdate,
 )
-from homeward.routing import api_router
 from homeward.transfers import catalog
 from homeward.transfers.catalog import CatalogProgram
 

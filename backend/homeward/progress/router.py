@@ -7,9 +7,9 @@ from homeward.db import current_session
 from homeward.deps import Reads, StaffPrincipal, require_roles
 from homeward.enrollments.exceptions import EnrollmentNotFound
 from homeward.errors import responses
+from homeward.http.routing import api_router
 from homeward.progress import service
 from homeward.progress.schemas import ProgressRead
-from homeward.routing import api_router
 
 router = api_router(tags=["progress"])
 

@@ -6,10 +6,10 @@ from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.errors import responses
 from homeward.fields import Day
+from homeward.http.routing import api_router
 from homeward.reports import service, tables
 from homeward.reports.exceptions import InvalidReportRange
 from homeward.reports.schemas import CensusReport, OutcomesReport
-from homeward.routing import api_router
 from homeward.transfers import report as transfer_report
 from homeward.transfers.schemas import IntakeReport
 

@@ -30,11 +30,10 @@ from psycopg import AsyncConnection, errors
 from sqlalchemy import Select, Uuid, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from homeward.audit.reads import Composed, event_insert, event_parameters
+from homeward.audit.composed import Composed, event_insert, event_parameters
 from homeward.audit.service import Actor, audit_event
 from homeward.db import dict_maker
 from homeward.errors import DomainError
-from homeward.json_pages import PageWriter
 from homeward.read_pool import ReadPool
 from homeward.sessions.attendance import (
     SAVE_ATTENDANCE,
@@ -68,7 +67,6 @@ def _save_statement() -> Select[Any]:
 
 _SAVE = Composed.of(_save_statement())
 _saved_record = dict_maker(tuple(AttendanceRead.model_fields))
-_RECORDS_JSON = PageWriter(AttendanceRead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,16 +109,17 @@ async def save_attendance(
     actor: Actor,
     session_id: uuid.UUID,
     items: Sequence[AttendanceWrite],
-) -> bytes:
-    """The session's attendance records as JSON, after saving `items`: on `pool` where the
-    server has one, else on the Session `session()` opens."""
+) -> list[dict[str, Any]]:
+    """The session's attendance records, as `AttendanceRead` names their fields, after
+    saving `items`: on `pool` where the server has one, else on the Session `session()`
+    opens."""
     if pool is not None:
         rows = await _record_on_pool(pool, actor, session_id, items)
     else:
         rows = await anyio.to_thread.run_sync(
             record_attendance_rows, session(), actor, session_id, items
         )
-    return _RECORDS_JSON.array(rows)
+    return rows
 
 
 async def _record_on_pool(

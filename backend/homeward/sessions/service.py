@@ -15,7 +15,6 @@ from homeward.audit.service import Actor, record
 from homeward.auth.models import CLINICAL_ROLES, NOT_CLINICAL, Role, User
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.errors import InvalidInput, PermissionDenied
-from homeward.json_pages import PageWriter
 from homeward.pagination import Columns, Filter, KeysetQuery, PageParams
 from homeward.patients.models import Patient
 from homeward.programs.models import Program, SessionType
@@ -40,7 +39,6 @@ from homeward.sessions.schemas import (
     SessionBase,
     SessionCreate,
     SessionRead,
-    SessionSummary,
     SessionUpdate,
 )
 
@@ -163,7 +161,6 @@ _LIST = KeysetQuery(
 
 
 _LISTED = AuditedList("session.list", "session")
-_PAGES = PageWriter(SessionSummary)
 
 
 async def list_sessions(
@@ -178,9 +175,10 @@ async def list_sessions(
     enrollment_id: uuid.UUID | None = None,
     session_type: SessionType | None = None,
     status: SessionStatus | None = None,
-) -> bytes:
-    """In start order, as the JSON of a `Page[SessionSummary]`, with one audit event."""
-    rows, next_cursor = await audited_page(
+) -> tuple[list[dict[str, Any]], str | None]:
+    """In start order: a page's rows, as `SessionSummary` names their fields, and the
+    next page's cursor; with one audit event."""
+    return await audited_page(
         _LIST,
         reads,
         _LISTED,
@@ -194,7 +192,6 @@ async def list_sessions(
         status=status,
         enrollment_id=enrollment_id,
     )
-    return _PAGES.page(rows, next_cursor)
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:

@@ -7,9 +7,10 @@ from homeward.db import DbSession
 from homeward.deps import AdminOnly, StaffPrincipal, require_roles
 from homeward.errors import InvalidInput, responses
 from homeward.fields import Text
-from homeward.pagination import Page, Pagination
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
+from homeward.pagination import Page
 from homeward.programs.exceptions import ProgramNotFound
-from homeward.routing import api_router
 from homeward.tapering import evaluation, review, service, simulation
 from homeward.tapering.exceptions import (
     RecommendationDecided,

@@ -13,6 +13,8 @@ from homeward.db import DbSession
 from homeward.deps import CurrentPartner, PartnerPrincipal
 from homeward.errors import InvalidInput, responses
 from homeward.fields import Text
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
 from homeward.idempotency.http import (
     REQUIRED_ERRORS,
     RequiredIdempotencyKey,
@@ -20,8 +22,7 @@ from homeward.idempotency.http import (
     json_response,
     require_key,
 )
-from homeward.pagination import Page, Pagination
-from homeward.routing import api_router
+from homeward.pagination import Page
 from homeward.transfers import partner_view, service
 from homeward.transfers.exceptions import (
     DocumentNotPdf,

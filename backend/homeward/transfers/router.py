@@ -10,8 +10,9 @@ from homeward.db import DbSession
 from homeward.deps import StaffPrincipal, require_roles
 from homeward.enrollments.exceptions import AlreadyEnrolled
 from homeward.errors import InvalidInput, responses
-from homeward.pagination import Page, Pagination
-from homeward.routing import api_router
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
+from homeward.pagination import Page
 from homeward.transfers import flows, review
 from homeward.transfers.exceptions import DocumentNotFound, TransferClosed, TransferNotFound
 from homeward.transfers.models import TransferStatus

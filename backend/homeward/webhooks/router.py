@@ -6,8 +6,9 @@ from fastapi import Query, status
 from homeward.db import DbSession
 from homeward.deps import AdminOnly, CurrentPartner, SettingsDep
 from homeward.errors import responses
-from homeward.pagination import Page, Pagination
-from homeward.routing import api_router
+from homeward.http.pagination import Pagination
+from homeward.http.routing import api_router
+from homeward.pagination import Page
 from homeward.webhooks import service
 from homeward.webhooks.exceptions import (
     EndpointDisabled,
