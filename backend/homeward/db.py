@@ -136,18 +136,25 @@ def ensure_sqlite_directory(database_url: str) -> None:
 class ConnectionBudget:
     """How a process's `db_connections` are shared out (see README, "Configuration").
 
-    `session` connections serve the request Sessions (and the chain sealer); the worker
-    threads that run requests are as many, so that no thread waits for a connection
-    another thread's request is not using. `reads` go to the audited-read pool.
+    `session` connections serve the request Sessions (and the chain sealer and, in a
+    server that delivers webhooks itself, the delivery loop); the worker threads that
+    run requests are as many, so that no thread waits for a connection another thread's
+    request is not using. `reads` go to the audited-read pool; `listener` is the
+    delivery loop's LISTEN connection on PostgreSQL.
     """
 
     session: int
     reads: int
+    listener: int = 0
 
 
 def connection_budget(settings: Settings, pooled_reads: bool) -> ConnectionBudget:
-    reads = min(settings.read_pool_size, settings.db_connections - 1) if pooled_reads else 0
-    return ConnectionBudget(session=settings.db_connections - reads, reads=reads)
+    listener = int(settings.webhook_worker_in_process and not settings.is_sqlite)
+    spare = settings.db_connections - listener - 1  # at least one for the Sessions
+    reads = min(settings.read_pool_size, spare) if pooled_reads else 0
+    return ConnectionBudget(
+        session=settings.db_connections - reads - listener, reads=reads, listener=listener
+    )
 
 
 def make_engine(settings: Settings, pool_size: int | None = None) -> Engine:

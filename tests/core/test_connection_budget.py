@@ -9,11 +9,15 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
+from homeward.db import connection_budget
 from homeward.main import create_app
+from homeward.settings import Settings
 from tests.live_server import serving
 from tests.served_clinic import Clinic, clinic, signed_in  # noqa: F401  (a fixture)
 
-BUDGET = 6  # 2 for the pooled reads, 4 for the Sessions (and as many worker threads)
+# 2 for the pooled reads, 1 for the webhook delivery loop's LISTEN, 3 for the Sessions
+# (and as many worker threads), which the delivery loop and the chain sealer share.
+BUDGET = 6
 CLIENTS = 40
 REQUESTS_EACH = 6
 
@@ -66,6 +70,7 @@ def test_more_requests_than_connections_get_2xx_or_503(clinic: Clinic) -> None: 
             "read_pool_size": 2,
             "db_wait_seconds": 0.5,
             "audit_seal_seconds": 0.2,
+            "webhook_worker_in_process": True,
         }
     )
     clinic.session.close()
@@ -112,3 +117,16 @@ def test_more_requests_than_connections_get_2xx_or_503(clinic: Clinic) -> None: 
     assert 0 < watch.most <= BUDGET
     # No churn: every connection the server opened stayed open for the whole run.
     assert len(watch.backends) <= BUDGET
+
+
+def test_the_budget_is_shared_out_whole() -> None:
+    settings = Settings(environment="test", database_url="postgresql://h/d", secret_key="k")
+    for total in (2, 3, 6, 30):
+        for worker in (False, True):
+            for pooled in (False, True):
+                configured = settings.model_copy(
+                    update={"db_connections": total, "webhook_worker_in_process": worker}
+                )
+                budget = connection_budget(configured, pooled)
+                assert budget.session + budget.reads + budget.listener == total
+                assert budget.session >= 1 and budget.listener == int(worker)
