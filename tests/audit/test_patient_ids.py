@@ -111,10 +111,26 @@ def test_sessions_attendance_homework_and_recommendations_name_their_patients(
 
     assert clinician.get(f"/api/v1/sessions/{session.id}").status_code == 200
     assert clinician.get(f"/api/v1/sessions/{session.id}/attendance").status_code == 200
+    listed = clinician.get("/api/v1/sessions", params={"program_id": str(program.id)})
+    assert listed.status_code == 200 and len(listed.json()["items"]) == 1
+    # Saving one record answers with all of the session's: the event names both patients.
+    saved = clinician.put(
+        f"/api/v1/sessions/{session.id}/attendance",
+        json=[{"enrollment_id": str(enrollments[0].id), "status": "late", "minutes_attended": 60}],
+    )
+    assert saved.status_code == 200 and len(saved.json()) == 2, saved.text
     assert clinician.get("/api/v1/homework").status_code == 200
     assert clinician.get("/api/v1/tapering/recommendations").status_code == 200
+    actions = (
+        "session.read",
+        "session.list",
+        "attendance.read",
+        "attendance.write",
+        "homework.list",
+        "recommendation.list",
+    )
     for enrollment in enrollments:
-        for action in ("session.read", "attendance.read", "homework.list", "recommendation.list"):
+        for action in actions:
             assert _listed(admin, action, enrollment.patient) == [patients], action
 
 

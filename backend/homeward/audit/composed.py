@@ -8,7 +8,21 @@ from typing import Any, cast
 
 import orjson
 from psycopg.types.json import Json
-from sqlalchemy import Insert, Select, Table, bindparam, insert
+from sqlalchemy import (
+    Insert,
+    ScalarSelect,
+    Select,
+    String,
+    Subquery,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from homeward.audit.models import AuditEvent
@@ -74,3 +88,11 @@ def event_parameters(event: Mapping[str, Any]) -> dict[str, Any]:
         value = event[name]
         bound[f"{PARAMETER_PREFIX}{name}"] = None if value is None else Json(value, _json_text)
     return bound
+
+
+def listed_patients(patients: Subquery) -> ScalarSelect[Any]:
+    """The `patient_id`s of `patients` as an event's `patient_ids`, as `record` names them
+    (`patient_id_list`): each once, in order, as text."""
+    patient = patients.c.patient_id
+    listed = func.jsonb_agg(aggregate_order_by(patient.distinct(), patient))
+    return select(func.coalesce(listed, sql_cast(literal("[]", String), JSONB))).scalar_subquery()

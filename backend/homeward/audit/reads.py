@@ -31,6 +31,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Subquery,
     Uuid,
     bindparam,
     func,
@@ -39,10 +40,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.orm import Session
 
-from homeward.audit.composed import AUDIT_TABLE, PARAMETER_PREFIX, Composed
+from homeward.audit.composed import AUDIT_TABLE, PARAMETER_PREFIX, Composed, listed_patients
 from homeward.audit.service import Actor, audit_event, record
 from homeward.db import dict_maker
 from homeward.pagination import KeysetQuery, PageParams, PageQuery
@@ -139,10 +139,25 @@ class AuditedList:
     item: Callable[[Sequence[Any]], dict[str, Any]] | None = None
     # The column of the read naming each row's patient; None for a list of no patient's data.
     patient_column: str | None = None
+    # For rows about several patients (a session and its roster): a select of the
+    # patients of the rows whose `id` is in the ids given (a list, or a select of them).
+    patients_of: Callable[[Any], Select[Any]] | None = None
     # By statement: a keyset list builds one per shape of filters, and keeps it.
     _composed: dict[int, tuple[Select[Any], Composed]] = field(
         default_factory=dict, compare=False, repr=False
     )
+
+    def _shown_patients(
+        self, rows: CTE, page: PageQuery, shown: BindParameter[int]
+    ) -> Subquery | None:
+        """Over the CTE `read`: the patients of the rows the page shows."""
+        if self.patient_column:
+            column = rows.c[self.patient_column].label("patient_id")
+            return select(column).order_by(*_page_order(rows, page)).limit(shown).subquery()
+        if self.patients_of:
+            ids = select(rows.c.id).order_by(*_page_order(rows, page)).limit(shown)
+            return self.patients_of(ids).subquery()
+        return None
 
     def composed(self, page: PageQuery) -> Composed:
         """The page and its audit INSERT as one statement, compiled once per page shape."""
@@ -163,8 +178,9 @@ class AuditedList:
                     literal("count", String), func.least(func.count(), shown)
                 ),
             }
-            if self.patient_column:
-                columns["patient_ids"] = _shown_patients(rows, self.patient_column, page, shown)
+            patients = self._shown_patients(rows, page, shown)
+            if patients is not None:
+                columns["patient_ids"] = listed_patients(patients)
             return columns
 
         rows, statement = _with_audit(page.statement, self.action, self.resource_type, about)
@@ -173,17 +189,6 @@ class AuditedList:
 
 def _page_order(rows: CTE, page: PageQuery) -> list[ColumnElement[Any]]:
     return [rows.c[key].desc() if page.descending else rows.c[key] for key in page.order_keys]
-
-
-def _shown_patients(
-    rows: CTE, column: str, page: PageQuery, shown: BindParameter[int]
-) -> ColumnElement[Any]:
-    """Over the CTE `read`: the patients of the rows the page shows, as `record` names
-    them (`patient_id_list`): each once, in order, as text."""
-    page_rows = select(rows.c[column]).order_by(*_page_order(rows, page)).limit(shown)
-    patient = page_rows.subquery("shown").c[column]
-    listed = func.jsonb_agg(aggregate_order_by(patient.distinct(), patient))
-    return select(func.coalesce(listed, sql_cast(literal("[]", String), JSONB))).scalar_subquery()
 
 
 class AuditedReads(Protocol):
@@ -310,6 +315,9 @@ class SessionReads:
             if listing.patient_column:
                 at = keys.index(listing.patient_column)
                 patient_ids = [row[at] for row in values[:shown]]
+            elif listing.patients_of and values:
+                ids = [row[keys.index("id")] for row in values[:shown]]
+                patient_ids = list(self.db.scalars(listing.patients_of(ids)))
             record(
                 self.db,
                 actor,

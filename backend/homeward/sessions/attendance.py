@@ -119,13 +119,12 @@ def save_parameters(session: Mapping[str, Any], rows: list[dict[str, Any]]) -> d
 
 def _replace(
     connection: Connection, session: Mapping[str, Any], rows: list[dict[str, Any]]
-) -> list[dict[str, Any]] | None:
-    """Write the rows, each replacing the enrollment's earlier record for the session; on
-    PostgreSQL, the session's records as they now are."""
+) -> None:
+    """Write the rows, each replacing the enrollment's earlier record for the session."""
     if connection.dialect.name == "sqlite":
         connection.execute(_REPLACING_INSERT, rows)
-        return None
-    return as_dicts(connection.execute(SAVE_ATTENDANCE, save_parameters(session, rows)))
+    else:
+        connection.execute(SAVE_ATTENDANCE, save_parameters(session, rows))
 
 
 _SAVED = (
@@ -140,11 +139,6 @@ _SAVED = (
     .where(Attendance.session_id == _SESSION_ID)
     .order_by(Attendance.enrollment_id)
 )
-
-
-def _saved_rows(db: Session, session_id: uuid.UUID) -> list[dict[str, Any]]:
-    # Plain rows: no ORM objects to build, and nothing stale in the identity map to refresh.
-    return as_dicts(db.connection().execute(_SAVED, {"session_id": session_id}))
 
 
 # The records with each one's patient, for the read's audit event, in the same statement.
@@ -242,12 +236,14 @@ def record_attendance_rows(
     session = recordable(actor, found)
     rostered = set(connection.execute(_ROSTER, {"session_id": session_id}).scalars())
     rows = attendance_rows(session, rostered, items, actor)
-    saved = _replace(connection, session, rows) if rows else None
+    if rows:
+        _replace(connection, session, rows)
     # An ORM copy of the session loaded earlier in this request holds stale attendance.
     loaded = db.identity_map.get(identity_key(TreatmentSession, session_id))
     if loaded is not None:
         db.expire(loaded, ["attendance"])
-    saved = saved if saved is not None else _saved_rows(db, session_id)
+    # With each record's patient, for the event: the response shows them all.
+    saved = as_dicts(connection.execute(_SAVED_WITH_PATIENTS, {"session_id": session_id}))
     record(
         db,
         actor,
@@ -255,6 +251,7 @@ def record_attendance_rows(
         "session",
         session_id,
         detail={"enrollment_ids": [str(row["enrollment_id"]) for row in rows]},
+        patient_ids=[row["patient_id"] for row in saved],
     )
     return saved
 

@@ -30,9 +30,10 @@ from psycopg import AsyncConnection, errors
 from sqlalchemy import Select, Uuid, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from homeward.audit.composed import Composed, event_insert, event_parameters
+from homeward.audit.composed import Composed, event_insert, event_parameters, listed_patients
 from homeward.audit.service import Actor, audit_event
 from homeward.db import dict_maker
+from homeward.enrollments.models import Enrollment
 from homeward.errors import DomainError
 from homeward.read_pool import ReadPool
 from homeward.sessions.attendance import (
@@ -62,7 +63,10 @@ _READ_LOCKED = Composed.of(_SESSION_AND_ROSTER.with_for_update(of=TreatmentSessi
 def _save_statement() -> Select[Any]:
     """`SAVE_ATTENDANCE`, with the audit event, as one statement."""
     saved = SAVE_ATTENDANCE.cte("saved")
-    return select(*saved.c).add_cte(event_insert().cte("audit"))
+    # The event names the patients of every record the response shows.
+    patients = select(Enrollment.patient_id).join(saved, saved.c.enrollment_id == Enrollment.id)
+    event = event_insert().values(patient_ids=listed_patients(patients.subquery()))
+    return select(*saved.c).add_cte(event.cte("audit"))
 
 
 _SAVE = Composed.of(_save_statement())

@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, exists, func, literal_column, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    exists,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -160,7 +169,17 @@ _LIST = KeysetQuery(
 )
 
 
-_LISTED = AuditedList("session.list", "session")
+def _rostered_patients(session_ids: Any) -> Select[uuid.UUID]:
+    """The patients on the rosters of these sessions."""
+    return (
+        select(Enrollment.patient_id)
+        .join(RosterEntry, RosterEntry.enrollment_id == Enrollment.id)
+        .where(RosterEntry.session_id.in_(session_ids))
+    )
+
+
+# A list of sessions shows their rosters' counts, and names their patients in its event.
+_LISTED = AuditedList("session.list", "session", patients_of=_rostered_patients)
 
 
 async def list_sessions(
