@@ -1,6 +1,6 @@
 """Every operation of the live OpenAPI document, with extreme values in each field.
 
-For each operation, hypothesis picks a path, query or body field and an extreme for
+For each operation, hypothesis picks a path, query, header or body field and an extreme for
 its type (control characters, year 1 and 9999, offsets of ±14:00, naive times,
 `true` and 2**63 for integers, forged cursors, null). The rest of the request is
 plausible and the path's ids are a real clinic's, so the request reaches the handler.
@@ -113,7 +113,7 @@ def _locations(operation: Json, components: Json) -> list[tuple[str, Any, Json]]
     found: list[tuple[str, Any, Json]] = [
         (p["in"], p["name"], resolve(p["schema"], components))
         for p in operation.get("parameters", [])
-        if p["in"] in ("path", "query")
+        if p["in"] in ("path", "query", "header")
     ]
     body = operation.get("requestBody", {}).get("content", {}).get("application/json")
     if body:
@@ -140,6 +140,12 @@ def _send(
     if query:
         url += "?" + "&".join(f"{k}={_quoted(v)}" for k, v in query.items() if v is not None)
     headers = {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
+    if place == "header":
+        text = value if isinstance(value, str) else json.dumps(value)
+        if not _sendable_header(text):
+            return
+        headers = {k: v for k, v in headers.items() if k.lower() != str(name).lower()}
+        headers[str(name)] = text
     content = None
     body = operation.get("requestBody", {}).get("content", {}).get("application/json")
     if body:
@@ -151,6 +157,16 @@ def _send(
     response = client.request(method.upper(), url, content=content, headers=headers)
     SENT["count"] += 1
     _check(walk, f"{method.upper()} {url[:200]} {place}:{name}={_short(value)}", response)
+
+
+def _sendable_header(text: str) -> bool:
+    """Whether HTTP can carry `text` as a header's value at all: a server never sees one
+    with a line break or NUL, or with characters outside Latin-1."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return not any(c in text for c in "\r\n\x00")
 
 
 def _quoted(value: Any) -> str:
