@@ -5,24 +5,22 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import cast
 
-from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
-from homeward.audit.service import Actor, AuditEntry, record_many
-from homeward.bulk import insert_rows, update_rows
+from homeward.audit.service import Actor, record_many
 from homeward.enrollments import service as enrollments
 from homeward.enrollments.loading import staff_id
-from homeward.enrollments.models import (
-    Enrollment,
-    EnrollmentStatus,
-    Extension,
-    ExtensionReason,
-    PhaseChange,
-    StatusChange,
-)
+from homeward.enrollments.models import Enrollment, EnrollmentStatus, ExtensionReason
 from homeward.enrollments.schemas import ChangePhaseRequest, CompleteRequest, ExtendRequest
+from homeward.enrollments.writer import (
+    Completion,
+    Extending,
+    PhaseMove,
+    complete_enrollments,
+    extend_enrollments,
+    move_phases,
+)
 from homeward.progress.metrics import EnrollmentState
 from homeward.sessions.rostering import sync_future_rosters
 from homeward.tapering.engine import Decision
@@ -89,38 +87,6 @@ def apply_change(
         )
 
 
-_EXTENSION_COLUMNS = (
-    "id",
-    "enrollment_id",
-    "days",
-    "reason",
-    "note",
-    "previous_end_on",
-    "new_end_on",
-    "created_by_id",
-    "created_at",
-)
-_PHASE_CHANGE_COLUMNS = (
-    "id",
-    "enrollment_id",
-    "from_phase_id",
-    "to_phase_id",
-    "effective_on",
-    "reason",
-    "changed_by_id",
-    "created_at",
-)
-_STATUS_CHANGE_COLUMNS = (
-    "id",
-    "enrollment_id",
-    "from_status",
-    "to_status",
-    "note",
-    "changed_by_id",
-    "occurred_at",
-)
-
-
 @dataclass(frozen=True)
 class AutoChange:
     state: EnrollmentState
@@ -168,157 +134,71 @@ def apply_in_bulk(
 ) -> list[AutoChange]:
     """Carry out the changes of `auto` rules for a whole cohort, set-based.
 
-    The same rows the enrollment services write (history rows, the enrollment's
-    new phase, end date or status, re-rostered future sessions, one audit event
-    per change), in a fixed number of statements however many changes there are.
-    Returns the changes applied; one that cannot happen on `on` (a phase that
+    The same rows the enrollment services write (`enrollments/writer.py`: history rows,
+    the enrollment's new phase, end date or status, one audit event per change), then
+    re-rostered future sessions, in a fixed number of statements however many changes
+    there are. Returns the changes applied; one that cannot happen on `on` (a phase that
     began later, say) is left out and stays a recommendation.
     """
     applied = [change for change in changes if _applicable(change, on)]
     if not applied:
         return []
-    table = cast(Table, Enrollment.__table__)
-    connection = db.connection()
-    by = staff_id(actor)
-    audit: list[AuditEntry] = []
-    moves = [c for c in applied if c.decision.action in (Action.step_up, Action.step_down)]
-    extends = [c for c in applied if c.decision.action == Action.extend]
-    completes = [c for c in applied if c.decision.action == Action.complete]
-
-    def why(change: AutoChange) -> str:
-        return f"Tapering rule {change.decision.rule.name!r}: applied automatically"[:500]
-
-    if extends:
-        ends = {
-            c.state.id: (c.state.expected_end_on or on) + timedelta(days=c.decision.days or 0)
-            for c in extends
-        }
-        insert_rows(
-            connection,
-            cast(Table, Extension.__table__),
-            _EXTENSION_COLUMNS,
-            [
-                (
-                    uuid.uuid4(),
-                    c.state.id,
-                    c.decision.days,
-                    _extension_reason([e["metric"] for e in c.decision.evidence]).value,
-                    why(c),
-                    c.state.expected_end_on,
-                    ends[c.state.id],
-                    by,
-                    now,
-                )
-                for c in extends
-            ],
-        )
-        update_rows(
-            connection,
-            table,
-            "id",
-            {"id": list(ends), "expected_end_on": list(ends.values())},
-            {"version": table.c.version + 1, "updated_at": now},
-        )
-        audit += [
-            AuditEntry(
-                "enrollment.extend",
-                "enrollment",
-                c.state.id,
-                c.state.patient_id,
-                {
-                    "days": c.decision.days,
-                    "new_end_on": ends[c.state.id].isoformat(),
-                    "rule": c.decision.rule.name,
-                    "automatic": True,
-                },
-            )
-            for c in extends
-        ]
-    if moves:
-        insert_rows(
-            connection,
-            cast(Table, PhaseChange.__table__),
-            _PHASE_CHANGE_COLUMNS,
-            [
-                (
-                    uuid.uuid4(),
-                    c.state.id,
-                    c.state.current_phase_id,
-                    c.decision.proposed_phase_id,
-                    on,
-                    why(c),
-                    by,
-                    now,
-                )
-                for c in moves
-            ],
-        )
-        update_rows(
-            connection,
-            table,
-            "id",
-            {
-                "id": [c.state.id for c in moves],
-                "current_phase_id": [c.decision.proposed_phase_id for c in moves],
-            },
-            {"phase_started_on": on, "version": table.c.version + 1, "updated_at": now},
-        )
-        audit += [
-            AuditEntry(
-                "enrollment.change_phase",
-                "enrollment",
-                c.state.id,
-                c.state.patient_id,
-                {
-                    "from_phase_id": str(c.state.current_phase_id),
-                    "to_phase_id": str(c.decision.proposed_phase_id),
-                    "effective_on": on.isoformat(),
-                    "rule": c.decision.rule.name,
-                    "automatic": True,
-                },
-            )
-            for c in moves
-        ]
-    if completes:
-        insert_rows(
-            connection,
-            cast(Table, StatusChange.__table__),
-            _STATUS_CHANGE_COLUMNS,
-            [
-                (
-                    uuid.uuid4(),
-                    c.state.id,
-                    EnrollmentStatus.active.value,
-                    EnrollmentStatus.completed.value,
-                    why(c),
-                    by,
-                    now,
-                )
-                for c in completes
-            ],
-        )
-        connection.execute(
-            update(table)
-            .where(table.c.id.in_([c.state.id for c in completes]))
-            .values(
-                status=EnrollmentStatus.completed,
-                completed_on=on,
-                version=table.c.version + 1,
-                updated_at=now,
-            )
-        )
-        audit += [
-            AuditEntry(
-                "enrollment.complete",
-                "enrollment",
-                c.state.id,
-                c.state.patient_id,
-                {"completed_on": on.isoformat(), "rule": c.decision.rule.name, "automatic": True},
-            )
-            for c in completes
-        ]
+    connection, by = db.connection(), staff_id(actor)
+    by_action: dict[Action, list[AutoChange]] = {}
+    for change in applied:
+        by_action.setdefault(change.decision.action, []).append(change)
+    moves = by_action.get(Action.step_up, []) + by_action.get(Action.step_down, [])
+    completes = by_action.get(Action.complete, [])
+    audit = extend_enrollments(
+        connection, by, now, [_extending(c, on) for c in by_action.get(Action.extend, [])]
+    )
+    audit += move_phases(connection, by, now, on, [_phase_move(c) for c in moves])
+    audit += complete_enrollments(connection, by, now, on, [_completion(c) for c in completes])
     if moves or completes:
         sync_future_rosters(db, [c.state.id for c in moves + completes], after=now)
     record_many(db, actor, audit)
     db.expire_all()
     return applied
+
+
+def _why(change: AutoChange) -> str:
+    return f"Tapering rule {change.decision.rule.name!r}: applied automatically"[:500]
+
+
+def _automatic(change: AutoChange) -> dict[str, object]:
+    return {"rule": change.decision.rule.name, "automatic": True}
+
+
+def _extending(change: AutoChange, on: date) -> Extending:
+    state, days = change.state, change.decision.days or 0
+    return Extending(
+        enrollment_id=state.id,
+        patient_id=state.patient_id,
+        days=days,
+        reason=_extension_reason([e["metric"] for e in change.decision.evidence]),
+        note=_why(change),
+        previous_end_on=state.expected_end_on,
+        new_end_on=(state.expected_end_on or on) + timedelta(days=days),
+        detail=_automatic(change),
+    )
+
+
+def _phase_move(change: AutoChange) -> PhaseMove:
+    assert change.decision.proposed_phase_id is not None
+    return PhaseMove(
+        enrollment_id=change.state.id,
+        patient_id=change.state.patient_id,
+        from_phase_id=change.state.current_phase_id,
+        to_phase_id=change.decision.proposed_phase_id,
+        reason=_why(change),
+        detail=_automatic(change),
+    )
+
+
+def _completion(change: AutoChange) -> Completion:
+    return Completion(
+        enrollment_id=change.state.id,
+        patient_id=change.state.patient_id,
+        note=_why(change),
+        detail=_automatic(change),
+    )
