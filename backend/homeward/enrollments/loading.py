@@ -14,6 +14,7 @@ from homeward import clock
 from homeward.audit.service import Actor
 from homeward.enrollments.exceptions import EnrollmentNotFound
 from homeward.enrollments.models import Enrollment
+from homeward.enrollments.schemas import EnrollmentRead
 from homeward.errors import PreconditionFailed
 from homeward.etag import check_if_match
 from homeward.pagination import Columns
@@ -34,22 +35,12 @@ def read_query() -> Select[Enrollment]:
 
 
 # The enrollment's own columns a read shows; `with_summaries` adds the rest.
+# The enrollment's own columns of `EnrollmentRead`, in its field order: the rest of
+# what it shows (patient, program, phase) the summaries join in.
 READ_COLUMNS = [
-    Enrollment.id,
-    Enrollment.patient_id,
-    Enrollment.program_id,
-    Enrollment.status,
-    Enrollment.current_phase_id,
-    Enrollment.phase_started_on,
-    Enrollment.primary_clinician_id,
-    Enrollment.admitted_on,
-    Enrollment.expected_end_on,
-    Enrollment.completed_on,
-    Enrollment.discharged_on,
-    Enrollment.discharge_reason,
-    Enrollment.version,
-    Enrollment.created_at,
-    Enrollment.updated_at,
+    getattr(Enrollment, name)
+    for name in EnrollmentRead.model_fields
+    if name in Enrollment.__table__.columns
 ]
 _OWN = [column.key for column in READ_COLUMNS]
 

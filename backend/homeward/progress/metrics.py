@@ -29,9 +29,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from homeward.enrollments.models import EnrollmentStatus
 from homeward.progress import cohort_queries as queries
 from homeward.progress import metric_columns as columns
+from homeward.progress.cohort_queries import EnrollmentState as EnrollmentState
 from homeward.progress.metric_columns import ATTENDANCE_METRICS as ATTENDANCE_METRICS
 from homeward.progress.metric_columns import MetricKey as MetricKey
 from homeward.progress.metric_columns import Selector
@@ -52,24 +52,6 @@ def default_keys() -> list[MetricKey]:
         else:
             keys.append(MetricKey(metric))
     return keys
-
-
-# Not frozen: a frozen dataclass sets each field through object.__setattr__, which
-# for a cohort's thousands of rows costs more than reading them. Nothing mutates it.
-@dataclass(slots=True)
-class EnrollmentState:
-    """The enrollment columns rules and recommendations need, read with the metrics."""
-
-    id: uuid.UUID
-    patient_id: uuid.UUID
-    program_id: uuid.UUID
-    status: EnrollmentStatus
-    current_phase_id: uuid.UUID | None
-    phase_started_on: date | None
-    admitted_on: date | None
-    expected_end_on: date | None
-    primary_clinician_id: uuid.UUID | None
-    version: int
 
 
 @dataclass
