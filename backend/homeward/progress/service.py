@@ -23,6 +23,7 @@ from homeward import clock
 from homeward.audit.reads import AuditedReads
 from homeward.audit.service import Actor, record
 from homeward.enrollments.exceptions import EnrollmentNotFound
+from homeward.enrollments.phase_days import Change, phase_on
 from homeward.homework.models import HomeworkStatus
 from homeward.programs.levels import hour_band
 from homeward.progress import metrics, statements
@@ -55,18 +56,13 @@ class _Week:
         self.events: list[dict[str, object]] = []
 
 
-def _phase_on(
-    day: date, changes: list[tuple[date, uuid.UUID]], enrollment: Enrolled
-) -> uuid.UUID | None:
-    """The phase the enrollment was in on `day`, from its phase history."""
+def _phase_on(day: date, changes: list[Change], enrollment: Enrolled) -> uuid.UUID | None:
+    """The phase the enrollment was in on `day`, from its phase history; without one,
+    its current phase from when that started."""
     if not changes:
         started = enrollment.phase_started_on or enrollment.admitted_on
         return enrollment.current_phase_id if started and started <= day else None
-    current = None
-    for effective_on, phase_id in changes:
-        if effective_on <= day:
-            current = phase_id
-    return current
+    return phase_on(changes, day)
 
 
 def _enrollment(db: Session, enrollment_id: uuid.UUID) -> Enrolled:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from homeward.bulk import insert_dicts
 from homeward.enrollments.models import EnrollmentStatus
+from homeward.enrollments.phase_days import Change, phase_on
 from homeward.programs.models import SessionType
 from homeward.sessions.models import AttendanceStatus, SessionStatus
 
@@ -112,11 +113,9 @@ class PlannedSession:
         return value
 
 
-def phase_on(stints: Sequence[Stint], day: date) -> uuid.UUID | None:
-    for stint in stints:
-        if stint.start <= day and (stint.end is None or day < stint.end):
-            return stint.phase_id
-    return None
+def _changes(stints: Sequence[Stint]) -> tuple[list[Change], date | None]:
+    """A stint history as phase changes, and the day it ended (stints are contiguous)."""
+    return [(stint.start, stint.phase_id) for stint in stints], stints[-1].end if stints else None
 
 
 def plan_sessions(
@@ -133,6 +132,7 @@ def plan_sessions(
     by_weekday: dict[int, list[SlotSpec]] = {}
     for slot in slots:
         by_weekday.setdefault(slot.weekday, []).append(slot)
+    histories = {enrollment_id: _changes(history) for enrollment_id, history in stints.items()}
     planned = []
     for day in days_between(first, last):
         for slot in by_weekday.get(day.weekday(), ()):
@@ -152,8 +152,8 @@ def plan_sessions(
                     "status": SessionStatus.scheduled,
                 },
             )
-            for enrollment_id, history in stints.items():
-                phase_id = phase_on(history, day)
+            for enrollment_id, (changes, ended_on) in histories.items():
+                phase_id = phase_on(changes, day, ended_on=ended_on)
                 if phase_id is not None and slot.id in slots_by_phase[phase_id]:
                     session.roster.append(enrollment_id)
             planned.append(session)
