@@ -315,9 +315,9 @@ class SessionReads:
             if listing.patient_column:
                 at = keys.index(listing.patient_column)
                 patient_ids = [row[at] for row in values[:shown]]
-            elif listing.patients_of and values:
+            elif listing.patients_of:
                 ids = [row[keys.index("id")] for row in values[:shown]]
-                patient_ids = list(self.db.scalars(listing.patients_of(ids)))
+                patient_ids = list(self.db.scalars(listing.patients_of(ids))) if ids else []
             record(
                 self.db,
                 actor,
