@@ -24,6 +24,7 @@ from homeward.enrollments.lifecycle import (
     hold,
     phase_history,
     resume,
+    status_changed,
 )
 from homeward.enrollments.loading import (
     READ_COLUMNS,
@@ -63,6 +64,7 @@ __all__ = [
     "list_enrollments",
     "phase_history",
     "resume",
+    "status_changed",
     "update_enrollment",
 ]
 
