@@ -1,15 +1,19 @@
-"""Every example in docs/partner-api.md, run: the curl walk-through against a live server,
-the Python signature check against signed deliveries, the lifecycle against the statuses.
+"""Every example in docs/partner-api.md, run: the curl walk-through (webhook endpoints and
+deliveries included) against a live server whose worker delivers to a local receiver, the
+Python signature check against those deliveries and against forged ones, the
+authentication header against the keys we issue, the lifecycle against the statuses.
 """
 
 import base64
+import json
 import os
 import re
 import secrets
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,8 +29,10 @@ from homeward.partners.models import Partner
 from homeward.partners.schemas import ApiKeyCreate
 from homeward.settings import Settings
 from homeward.transfers.models import Transfer, TransferStatus
+from homeward.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.own_database import live_server, own_database
 from tests.transfers.helpers import PDF
+from tests.webhooks.receiver import Receiver
 
 GUIDE = Path(__file__).parents[2] / "docs" / "partner-api.md"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -36,9 +42,19 @@ def blocks(language: str) -> list[str]:
     return [body for lang, body in FENCE.findall(GUIDE.read_text()) if lang == language]
 
 
+@dataclass
+class GuideServer:
+    base: str
+    key: str
+    settings: Settings
+    receiver: Receiver
+
+
 @pytest.fixture
-def partner_api(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, str, Settings]]:
-    with own_database(settings, tmp_path) as own:
+def guide_server(settings: Settings, tmp_path: Path) -> Iterator[GuideServer]:
+    """A live server with its webhook worker running, and a receiver for its deliveries."""
+    with own_database(settings, tmp_path) as own, Receiver() as receiver:
+        own = own.model_copy(update={"webhook_worker_in_process": True})
         app = create_app(own)
         factory: sessionmaker[Session] = app.state.session_factory
         with factory() as db:
@@ -48,30 +64,49 @@ def partner_api(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, str, 
             key = partners_service.create_api_key(db, Actor.system(), partner.id, ApiKeyCreate())
             db.commit()
         with live_server(app) as base:
-            yield f"{base}/api/v1/partner", key.key, own
+            yield GuideServer(f"{base}/api/v1/partner", key.key, own, receiver)
+
+
+def _handler(secret: str) -> Callable[[bytes, dict[str, str]], int]:
+    """The guide's Python receiver, with `secret` where it says to put yours."""
+    (example,) = blocks("python")
+    assert 'WEBHOOK_SECRET = "whsec_…"' in example
+    namespace: dict[str, object] = {}
+    exec(example.replace('"whsec_…"', repr(secret)), namespace)
+    handle = namespace["handle_delivery"]
+    assert callable(handle)
+    return handle  # type: ignore[return-value]
+
+
+def test_the_authentication_header_names_the_keys_we_issue(guide_server: GuideServer) -> None:
+    (header,) = [b for b in blocks("") if b.startswith("Authorization:")]
+    assert header.strip() == "Authorization: Bearer hwk_…"
+    assert guide_server.key.startswith("hwk_")
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
-def test_the_curl_walkthrough_runs(partner_api: tuple[str, str, Settings], tmp_path: Path) -> None:
-    base, key, own = partner_api
+def test_the_curl_walkthrough_runs(guide_server: GuideServer, tmp_path: Path) -> None:
     setup, *steps = blocks("sh")
-    assert "HOMEWARD=" in setup and "API_KEY=" in setup
+    assert {"HOMEWARD=", "API_KEY=", "WEBHOOK_URL="} <= {
+        word.split("=")[0] + "=" for word in setup.split() if "=" in word
+    }
     work = tmp_path / "work"
     work.mkdir()
     (work / "summary.pdf").write_bytes(PDF)
     script = "set -euo pipefail\n" + "\n".join(steps)
+    env = {
+        **os.environ,
+        "HOMEWARD": guide_server.base,
+        "API_KEY": guide_server.key,
+        "WEBHOOK_URL": guide_server.receiver.url,
+    }
     result = subprocess.run(
-        ["bash", "-c", script],
-        cwd=work,
-        env={**os.environ, "HOMEWARD": base, "API_KEY": key},
-        capture_output=True,
-        text=True,
-        timeout=120,
+        ["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
     match = re.search(r"transfer (\S+) received", result.stdout)
     assert match, result.stdout
-    engine_factory = create_app(own).state.session_factory
+    engine_factory = create_app(guide_server.settings).state.session_factory
     with engine_factory() as db:
         transfer = db.scalars(select(Transfer).where(Transfer.id == uuid.UUID(match[1]))).one()
         # Sent twice with one key, made once; then cancelled by the last step.
@@ -79,15 +114,35 @@ def test_the_curl_walkthrough_runs(partner_api: tuple[str, str, Settings], tmp_p
         assert transfer.status is TransferStatus.cancelled
         assert [d.kind for d in transfer.documents] == ["discharge_summary"]
         assert [m.body for m in transfer.messages] == ["The medication list is attached."]
+        endpoint = db.scalars(select(WebhookEndpoint)).one()
+        assert endpoint.deleted_at is not None  # the last example removed it
+        deliveries = db.scalars(select(WebhookDelivery)).all()
+    _received_deliveries_verify(guide_server.receiver, work, deliveries)
+
+
+def _received_deliveries_verify(
+    receiver: Receiver, work: Path, deliveries: Sequence[WebhookDelivery]
+) -> None:
+    """What the worker sent to the guide's endpoint passes the guide's own check."""
+    # transfer.received, and its redelivery asked for in the walk-through.
+    assert receiver.wait_for(2, timeout=20), receiver.received
+    secret = json.loads((work / "endpoint.json").read_text())["secret"]
+    handle = _handler(secret)
+    received = receiver.received
+    first = next(r for r in received if b'"transfer.received"' in r.body)
+    assert handle(first.body, first.headers) == 204
+    # The redelivery keeps the webhook-id: the guide's receiver takes it as a retry.
+    again = [r for r in received if r.headers["webhook-id"] == first.headers["webhook-id"]]
+    assert len(again) >= 2
+    assert handle(again[-1].body, again[-1].headers) == 200
+    # Two deliveries of one event (the first, and the one the walk-through asked for).
+    event_ids = [d.event_id for d in deliveries]
+    assert len(event_ids) > len(set(event_ids))
 
 
 def test_the_signature_check_accepts_signed_and_refuses_altered_deliveries() -> None:
-    (example,) = blocks("python")
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-    namespace: dict[str, object] = {}
-    exec(example.replace('"whsec_…"', repr(secret)), namespace)
-    handle = namespace["handle_delivery"]
-    assert callable(handle)
+    handle = _handler(secret)
     body = b'{"type":"transfer.accepted","timestamp":"2026-01-20T10:00:00+00:00","data":{}}'
     now = datetime.now(UTC)
     msg_id = f"msg_{uuid.uuid4().hex}"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -15,6 +15,7 @@ from homeward.enrollments.models import Enrollment
 from homeward.programs.models import Program
 from homeward.sessions.models import Attendance, AttendanceStatus
 from tests.factories import Factories, StaffClient
+from tests.statements import count_queries
 from tests.transfers.helpers import PartnerClient, new_partner, transfer_body
 
 T = "/api/v1/partner/transfers"
@@ -150,3 +151,34 @@ def test_the_lifecycle_follows_the_enrollment_with_attendance_and_outcome(
         "ended_on": today.isoformat(),
         "length_of_stay_days": 10,
     }
+
+
+def test_a_page_of_disclosed_transfers_runs_the_same_statements_for_2_and_8_rows(
+    partner: PartnerClient, admin: StaffClient, factories: Factories, db: Session
+) -> None:
+    # Capacity for every acceptance, so the page holds only transfers the partner is told of.
+    program = factories.program(capacity=20, timezone="UTC")
+    factories.phase(program, [factories.slot(program)])
+
+    def disclosed() -> int:
+        mine = select(func.count()).where(Disclosure.partner_id == partner.partner.id)
+        return db.scalar(mine) or 0
+
+    def listed(accepted: int) -> list[str]:
+        while len(partner.get(T, params={"status": "accepted"}).json()["items"]) < accepted:
+            _accepted(partner, admin, program, ["status_updates"])
+        before = disclosed()
+        with count_queries(db) as statements:
+            response = partner.get(T, params={"status": "accepted", "limit": 200})
+        items = response.json()["items"]
+        assert len(items) == accepted
+        assert {item["notice"] for item in items} == {PART2_NOTICE}
+        # Each row shown was recorded, by one insert for the page.
+        assert disclosed() - before == accepted
+        inserts = [
+            s for s in statements if s.lstrip().upper().startswith("INSERT INTO DISCLOSURES")
+        ]
+        assert len(inserts) == 1
+        return statements
+
+    assert len(listed(2)) == len(listed(8))

@@ -1,3 +1,4 @@
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,7 +21,11 @@ class PartnerApi:
     client: TestClient
 
     def register(self, url: str) -> dict[str, str]:
-        response = self.client.post("/api/v1/partner/webhook-endpoints", json={"url": url})
+        response = self.client.post(
+            "/api/v1/partner/webhook-endpoints",
+            json={"url": url},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
         assert response.status_code == 201, response.text
         return response.json()  # type: ignore[no-any-return]
 

@@ -181,7 +181,10 @@ def test_redelivery_sends_the_event_again(
     _announce(db, partner_api.partner.id)
     dispatcher.run_once()
     first = _delivery(db, partner_api.partner.id)
-    response = partner_api.client.post(f"/api/v1/partner/webhook-deliveries/{first.id}/redeliver")
+    response = partner_api.client.post(
+        f"/api/v1/partner/webhook-deliveries/{first.id}/redeliver",
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
     assert response.status_code == 202, response.text
     assert response.json()["status"] == "pending" and response.json()["id"] != str(first.id)
     assert dispatcher.run_once() == 1

@@ -1,6 +1,7 @@
 """Which URLs webhooks may go to: at registration, and again at every delivery."""
 
 import ipaddress
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -76,7 +77,9 @@ def test_registration_refuses_a_private_url(
 ) -> None:
     _resolving_to(monkeypatch, "10.0.0.7")
     response = partner_api.client.post(
-        "/api/v1/partner/webhook-endpoints", json={"url": "https://intranet.partner.example/"}
+        "/api/v1/partner/webhook-endpoints",
+        json={"url": "https://intranet.partner.example/"},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
     )
     assert response.status_code == 422
     assert response.json()["type"] == "/problems/unsafe-webhook-url"

@@ -4,10 +4,12 @@
 
 Every step appends to the enrollment's history (status changes, phase changes,
 extensions), leaves an audit event, and re-rosters future sessions at once when
-the status or phase changed. Other domains (tapering's approvals) call these.
+the status or phase changed. Other domains (tapering's approvals) call these. A status
+change also moves the transfer the enrollment came from (`status_changed`).
 """
 
 import uuid
+from collections.abc import Collection
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -50,6 +52,7 @@ from homeward.errors import InvalidInput
 from homeward.fields import ADMISSION_LOOKBACK_DAYS
 from homeward.programs.models import Phase, Program
 from homeward.sessions.rostering import sync_future_rosters
+from homeward.transfers.follow import follow_enrollments
 
 Status = EnrollmentStatus
 
@@ -127,8 +130,19 @@ def _move(
         patient_id=enrollment.patient_id,
         detail={"from": from_status.value, "to": to_status.value, **(detail or {})},
     )
+    status_changed(db, [enrollment.id])
     # The rostering helper expired everything; reload with the summaries in one query.
     return load_enrollment(db, enrollment.id)
+
+
+def status_changed(db: Session, enrollment_ids: Collection[uuid.UUID]) -> None:
+    """Where every change of an enrollment's status ends, one by one (`_move`) or a cohort
+    at once (tapering's automatic changes): what follows an enrollment follows it here.
+
+    The transfer an enrollment came from takes its status and tells the partner, in
+    this transaction.
+    """
+    follow_enrollments(db, enrollment_ids)
 
 
 def _census(db: Session, program_id: uuid.UUID) -> int:

@@ -45,7 +45,6 @@ from homeward.idempotency.http import ERRORS as IDEMPOTENCY_ERRORS
 from homeward.idempotency.http import IdempotencyKey, idempotent_model
 from homeward.pagination import Page
 from homeward.tapering import flows as tapering_flows
-from homeward.transfers import flows as transfer_flows
 
 router = api_router(prefix="/enrollments", tags=["enrollments"])
 _EVENT = TypeAdapter(EventRead)
@@ -153,9 +152,7 @@ def admit(
 ) -> Enrollment:
     """Start a pending enrollment in the first phase. At capacity this is 409 unless
     `override_capacity` is true (the override is audited)."""
-    enrollment = transfer_flows.admit_enrollment(
-        db, staff.actor, enrollment_id, body, if_match=if_match
-    )
+    enrollment = service.admit(db, staff.actor, enrollment_id, body, if_match=if_match)
     return _tagged(response, enrollment)
 
 
@@ -237,9 +234,7 @@ def complete(
     body: Annotated[CompleteRequest | None, Body()] = None,
     if_match: IfMatch = None,
 ) -> Enrollment:
-    enrollment = transfer_flows.complete_enrollment(
-        db, staff.actor, enrollment_id, body, if_match=if_match
-    )
+    enrollment = service.complete(db, staff.actor, enrollment_id, body, if_match=if_match)
     return _tagged(response, enrollment)
 
 
@@ -256,9 +251,7 @@ def discharge(
     response: Response,
     if_match: IfMatch = None,
 ) -> Enrollment:
-    enrollment = transfer_flows.discharge_enrollment(
-        db, staff.actor, enrollment_id, body, if_match=if_match
-    )
+    enrollment = service.discharge(db, staff.actor, enrollment_id, body, if_match=if_match)
     return _tagged(response, enrollment)
 
 

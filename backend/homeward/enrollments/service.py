@@ -25,6 +25,7 @@ from homeward.enrollments.lifecycle import (
     hold,
     phase_history,
     resume,
+    status_changed,
 )
 from homeward.enrollments.loading import (
     READ_COLUMNS,
@@ -61,6 +62,7 @@ __all__ = [
     "list_enrollments",
     "phase_history",
     "resume",
+    "status_changed",
     "update_enrollment",
 ]
 

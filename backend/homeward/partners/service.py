@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from homeward import clock
 from homeward.audit.service import Actor, record
@@ -99,7 +99,12 @@ def authenticate_key(db: Session, key: str) -> Partner | None:
     prefix, _, _secret = key.rpartition("_")
     if not prefix.startswith(KEY_PREFIX):
         return None
-    api_key = db.scalar(select(PartnerApiKey).where(PartnerApiKey.prefix == prefix))
+    # The partner comes in the same statement: every partner request starts here.
+    api_key = db.scalar(
+        select(PartnerApiKey)
+        .options(joinedload(PartnerApiKey.partner))
+        .where(PartnerApiKey.prefix == prefix)
+    )
     if api_key is None or api_key.revoked_at is not None:
         return None
     if not hmac.compare_digest(api_key.key_hash, _hash_key(key)):

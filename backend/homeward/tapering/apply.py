@@ -156,6 +156,9 @@ def apply_in_bulk(
     audit += complete_enrollments(connection, by, now, on, [_completion(c) for c in completes])
     if moves or completes:
         sync_future_rosters(db, [c.state.id for c in moves + completes], after=now)
+    if completes:
+        # As a completion by hand does: the transfer it came from follows, and is announced.
+        enrollments.status_changed(db, [c.state.id for c in completes])
     record_many(db, actor, audit)
     db.expire_all()
     return applied

@@ -13,15 +13,21 @@ from homeward.transfers.models import AFTER_ACCEPTANCE, Transfer
 from homeward.webhooks import outbox
 
 
-def announce(
-    db: Session, transfer: Transfer, event_type: str, data: dict[str, Any] | None = None
-) -> None:
+def announcement(
+    transfer: Transfer, event_type: str, data: dict[str, Any] | None = None
+) -> outbox.NewEvent:
+    """The event announcing `transfer` as it is now, consent-gated from acceptance on."""
     gated = transfer.patient_id is not None and transfer.status in AFTER_ACCEPTANCE
-    outbox.enqueue(
-        db,
+    return outbox.NewEvent(
         partner_id=transfer.partner_id,
         event_type=event_type,
         data={"transfer_id": str(transfer.id), "status": transfer.status.value, **(data or {})},
         patient_id=transfer.patient_id if gated else None,
         consent_scope=ConsentScope.status_updates.value if gated else None,
     )
+
+
+def announce(
+    db: Session, transfer: Transfer, event_type: str, data: dict[str, Any] | None = None
+) -> None:
+    outbox.enqueue_many(db, [announcement(transfer, event_type, data)])

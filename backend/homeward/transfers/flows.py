@@ -1,24 +1,18 @@
-"""Steps that cross domains: accepting a transfer, and an enrollment that came from one.
+"""Steps that cross domains: accepting a transfer.
 
 Accepting creates (or links) the patient, records the consent the partner sent, and
 creates a pending enrollment that admission activates later. When that enrollment is
-admitted, completed or discharged, its transfer follows.
+admitted, completed or discharged, by any path, its transfer follows: the enrollment
+lifecycle calls `follow.follow_enrollments`.
 """
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from homeward.audit.service import Actor
 from homeward.enrollments import service as enrollments
-from homeward.enrollments.models import Enrollment
-from homeward.enrollments.schemas import (
-    AdmitRequest,
-    CompleteRequest,
-    DischargeRequest,
-    EnrollmentCreate,
-)
+from homeward.enrollments.schemas import EnrollmentCreate
 from homeward.errors import InvalidInput
 from homeward.patients import consents
 from homeward.patients import service as patients
@@ -95,60 +89,3 @@ def accept(db: Session, actor: Actor, transfer_id: uuid.UUID, data: AcceptReques
     review.answer(db, actor, transfer, "accept", TransferStatus.accepted, decision)
     announce(db, transfer, "transfer.accepted", {"decision": transfer.decision})
     return transfer
-
-
-def _follow(db: Session, enrollment: Enrollment, status: TransferStatus) -> Transfer | None:
-    """The transfer this enrollment came from, moved to `status` and announced."""
-    transfer = db.scalar(select(Transfer).where(Transfer.enrollment_id == enrollment.id))
-    if transfer is None:
-        return None
-    transfer.status = status
-    db.flush()
-    ended_on = enrollment.completed_on or enrollment.discharged_on
-    stay = (ended_on - enrollment.admitted_on).days if ended_on and enrollment.admitted_on else None
-    data = {
-        "admitted_on": enrollment.admitted_on.isoformat() if enrollment.admitted_on else None,
-        "ended_on": ended_on.isoformat() if ended_on else None,
-        "length_of_stay_days": stay,
-    }
-    announce(db, transfer, f"enrollment.{status.value}", data)
-    return transfer
-
-
-def admit_enrollment(
-    db: Session,
-    actor: Actor,
-    enrollment_id: uuid.UUID,
-    data: AdmitRequest | None,
-    *,
-    if_match: str | None = None,
-) -> Enrollment:
-    enrollment = enrollments.admit(db, actor, enrollment_id, data, if_match=if_match)
-    _follow(db, enrollment, TransferStatus.admitted)
-    return enrollment
-
-
-def complete_enrollment(
-    db: Session,
-    actor: Actor,
-    enrollment_id: uuid.UUID,
-    data: CompleteRequest | None,
-    *,
-    if_match: str | None = None,
-) -> Enrollment:
-    enrollment = enrollments.complete(db, actor, enrollment_id, data, if_match=if_match)
-    _follow(db, enrollment, TransferStatus.completed)
-    return enrollment
-
-
-def discharge_enrollment(
-    db: Session,
-    actor: Actor,
-    enrollment_id: uuid.UUID,
-    data: DischargeRequest,
-    *,
-    if_match: str | None = None,
-) -> Enrollment:
-    enrollment = enrollments.discharge(db, actor, enrollment_id, data, if_match=if_match)
-    _follow(db, enrollment, TransferStatus.discharged)
-    return enrollment

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from homeward import clock
 from homeward.disclosures.models import PART2_NOTICE
-from homeward.disclosures.service import record_disclosure
+from homeward.disclosures.service import DisclosureEntry, record_disclosures
 from homeward.enrollments.models import Enrollment
 from homeward.patients.models import Consent, ConsentScope
 from homeward.sessions.models import (
@@ -156,6 +156,7 @@ def partner_views(
     attendance = _attendance(db, with_attendance, today)
     shown_ids = {t.id for t in shown}
     views = []
+    disclosures: list[DisclosureEntry] = []
     for transfer in transfers:
         view = _base(transfer)
         if transfer.status in AFTER_ACCEPTANCE and transfer.id not in shown_ids:
@@ -170,18 +171,19 @@ def partner_views(
                 view.attendance = attendance.get(transfer.enrollment_id, [])
                 disclosed.append(ConsentScope.attendance.value)
             view.notice = PART2_NOTICE
-            record_disclosure(
-                db,
-                partner_id=partner_id,
-                patient_id=transfer.patient_id,
-                channel="api",
-                summary=_summary(view),
-                scopes=disclosed,
-                transfer_id=transfer.id,
-                consent_id=transfer.consent_id,
-                request_id=request_id,
+            disclosures.append(
+                DisclosureEntry(
+                    patient_id=transfer.patient_id,
+                    channel="api",
+                    summary=_summary(view),
+                    scopes=disclosed,
+                    transfer_id=transfer.id,
+                    consent_id=transfer.consent_id,
+                )
             )
         views.append(view)
+    # One insert for the whole page, so a page of 200 costs what a page of 2 does.
+    record_disclosures(db, partner_id, disclosures, request_id)
     return views
 
 

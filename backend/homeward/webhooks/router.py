@@ -1,13 +1,20 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Query, status
+from fastapi import Query, Request, Response, status
 
 from homeward.db import DbSession
-from homeward.deps import AdminOnly, CurrentPartner, SettingsDep
+from homeward.deps import AdminOnly, CurrentPartner, PartnerPrincipal, SettingsDep
 from homeward.errors import responses
 from homeward.http.pagination import Pagination
 from homeward.http.routing import api_router
+from homeward.idempotency.http import (
+    REQUIRED_ERRORS,
+    RequiredIdempotencyKey,
+    idempotent,
+    json_response,
+    require_key,
+)
 from homeward.pagination import Page
 from homeward.webhooks import service
 from homeward.webhooks.exceptions import (
@@ -30,6 +37,11 @@ partner_api_router = api_router(tags=["partner-webhooks"])
 router = api_router(prefix="/webhook-endpoints", tags=["webhooks"])
 
 
+def _owner(partner: PartnerPrincipal) -> str:
+    # The transfers' namespace too: one key is one request across the partner API.
+    return f"partner:{partner.partner.id}"
+
+
 @partner_api_router.get("/webhook-endpoints", response_model=Page[WebhookEndpointRead])
 def list_webhook_endpoints(
     partner: CurrentPartner, db: DbSession, page: Pagination
@@ -41,14 +53,27 @@ def list_webhook_endpoints(
     "/webhook-endpoints",
     response_model=WebhookEndpointCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(UnsafeWebhookUrl),
+    responses=responses(UnsafeWebhookUrl, *REQUIRED_ERRORS),
 )
 def create_webhook_endpoint(
-    body: WebhookEndpointCreate, partner: CurrentPartner, db: DbSession, settings: SettingsDep
-) -> WebhookEndpointCreated:
-    """Register a URL for events. The `secret` (`whsec_…`) is in this response only."""
-    policy = UrlPolicy.of(settings)
-    return service.create_endpoint(db, partner.actor, partner.partner.id, body, policy)
+    body: WebhookEndpointCreate,
+    partner: CurrentPartner,
+    db: DbSession,
+    settings: SettingsDep,
+    request: Request,
+    idempotency_key: RequiredIdempotencyKey = None,
+) -> Response:
+    """Register a URL for events. The `secret` (`whsec_…`) is in this response only (and in
+    its replays, to the same key, for 24 hours). Requires `Idempotency-Key`."""
+
+    def run() -> Response:
+        policy = UrlPolicy.of(settings)
+        created = service.create_endpoint(db, partner.actor, partner.partner.id, body, policy)
+        return json_response(created, 201)
+
+    return idempotent(
+        db, request, owner=_owner(partner), key=require_key(idempotency_key), body=body, run=run
+    )
 
 
 @partner_api_router.delete(
@@ -78,13 +103,25 @@ def list_webhook_deliveries(
     "/webhook-deliveries/{delivery_id}/redeliver",
     response_model=WebhookDeliveryRead,
     status_code=status.HTTP_202_ACCEPTED,
-    responses=responses(WebhookDeliveryNotFound, EndpointDisabled),
+    responses=responses(WebhookDeliveryNotFound, EndpointDisabled, *REQUIRED_ERRORS),
 )
 def redeliver_webhook(
-    delivery_id: uuid.UUID, partner: CurrentPartner, db: DbSession
-) -> WebhookDeliveryRead:
-    """Send the delivery's event again (same `webhook-id`), as a new delivery due now."""
-    return service.redeliver(db, partner.actor, partner.partner.id, delivery_id)
+    delivery_id: uuid.UUID,
+    partner: CurrentPartner,
+    db: DbSession,
+    request: Request,
+    idempotency_key: RequiredIdempotencyKey = None,
+) -> Response:
+    """Send the delivery's event again (same `webhook-id`), as a new delivery due now.
+    Requires `Idempotency-Key`: a retried request queues it once."""
+
+    def run() -> Response:
+        again = service.redeliver(db, partner.actor, partner.partner.id, delivery_id)
+        return json_response(again, 202)
+
+    return idempotent(
+        db, request, owner=_owner(partner), key=require_key(idempotency_key), body=None, run=run
+    )
 
 
 @router.get("", response_model=Page[WebhookEndpointAdminRead])
