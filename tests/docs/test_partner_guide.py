@@ -93,19 +93,28 @@ def test_the_curl_walkthrough_runs(guide_server: GuideServer, tmp_path: Path) ->
     work = tmp_path / "work"
     work.mkdir()
     (work / "summary.pdf").write_bytes(PDF)
-    script = "set -euo pipefail\n" + "\n".join(steps)
     env = {
         **os.environ,
         "HOMEWARD": guide_server.base,
         "API_KEY": guide_server.key,
         "WEBHOOK_URL": guide_server.receiver.url,
     }
-    result = subprocess.run(
-        ["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    match = re.search(r"transfer (\S+) received", result.stdout)
-    assert match, result.stdout
+    *walk, remove_endpoint = steps
+    assert "DELETE" in remove_endpoint and "webhook-endpoints" in remove_endpoint
+    # The steps share their shell variables: the last runs once the endpoint has had
+    # what the walk-through sent it (transfer.received, and its redelivery).
+    script = "set -euo pipefail\n" + "\n".join(walk)
+    script += "\nwhile [ ! -e delivered ]; do sleep 0.2; done\n" + remove_endpoint
+    process = subprocess.Popen(
+        ["bash", "-c", script], cwd=work, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert guide_server.receiver.wait_for(2, timeout=30), guide_server.receiver.received
+    (work / "delivered").touch()
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stdout + stderr
+    match = re.search(r"transfer (\S+) received", stdout)
+    assert match, stdout
     engine_factory = create_app(guide_server.settings).state.session_factory
     with engine_factory() as db:
         transfer = db.scalars(select(Transfer).where(Transfer.id == uuid.UUID(match[1]))).one()

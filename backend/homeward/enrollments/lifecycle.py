@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from homeward import clock
 from homeward.audit.service import Actor, record
@@ -28,7 +28,6 @@ from homeward.enrollments.loading import (
     flush_or_412,
     load_enrollment,
     program_today,
-    require_enrollment,
     staff_id,
 )
 from homeward.enrollments.models import (
@@ -45,7 +44,6 @@ from homeward.enrollments.schemas import (
     CompleteRequest,
     DischargeRequest,
     ExtendRequest,
-    PhaseChangeRead,
     StatusNote,
 )
 from homeward.errors import InvalidInput
@@ -374,39 +372,3 @@ def extend(
         detail={"days": data.days, "reason": data.reason.value, "new_end_on": new_end.isoformat()},
     )
     return enrollment
-
-
-def phase_history(db: Session, actor: Actor, enrollment_id: uuid.UUID) -> list[PhaseChangeRead]:
-    """Every phase move, admission first, with the phases' names."""
-    enrollment = require_enrollment(db, enrollment_id)
-    from_phase, to_phase = aliased(Phase), aliased(Phase)
-    rows = db.execute(
-        select(PhaseChange, from_phase.name, to_phase.name)
-        .join(to_phase, to_phase.id == PhaseChange.to_phase_id)
-        .outerjoin(from_phase, from_phase.id == PhaseChange.from_phase_id)
-        .where(PhaseChange.enrollment_id == enrollment.id)
-        .order_by(PhaseChange.effective_on, PhaseChange.created_at, PhaseChange.id)
-    ).all()
-    record(
-        db,
-        actor,
-        "enrollment.phase_history.read",
-        "enrollment",
-        enrollment.id,
-        patient_id=enrollment.patient_id,
-    )
-    return [
-        PhaseChangeRead(
-            id=change.id,
-            enrollment_id=change.enrollment_id,
-            from_phase_id=change.from_phase_id,
-            from_phase_name=from_name,
-            to_phase_id=change.to_phase_id,
-            to_phase_name=to_name,
-            effective_on=change.effective_on,
-            reason=change.reason,
-            changed_by_id=change.changed_by_id,
-            created_at=change.created_at,
-        )
-        for change, from_name, to_name in rows
-    ]

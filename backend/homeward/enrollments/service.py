@@ -23,7 +23,6 @@ from homeward.enrollments.lifecycle import (
     discharge,
     extend,
     hold,
-    phase_history,
     resume,
     status_changed,
 )
@@ -36,6 +35,7 @@ from homeward.enrollments.loading import (
     with_summaries,
 )
 from homeward.enrollments.models import OPEN_STATUSES, Enrollment, EnrollmentStatus, StatusChange
+from homeward.enrollments.phase_history import phase_history
 from homeward.enrollments.schemas import (
     Caseload,
     EnrollmentCreate,
