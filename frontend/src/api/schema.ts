@@ -1668,7 +1668,8 @@ export interface paths {
         put?: never;
         /**
          * Create Webhook Endpoint
-         * @description Register a URL for events. The `secret` (`whsec_…`) is in this response only.
+         * @description Register a URL for events. The `secret` (`whsec_…`) is in this response only (and in
+         *     its replays, to the same key, for 24 hours). Requires `Idempotency-Key`.
          */
         post: operations["partner-webhooks-create_webhook_endpoint"];
         delete?: never;
@@ -1726,6 +1727,7 @@ export interface paths {
         /**
          * Redeliver Webhook
          * @description Send the delivery's event again (same `webhook-id`), as a new delivery due now.
+         *     Requires `Idempotency-Key`: a retried request queues it once.
          */
         post: operations["partner-webhooks-redeliver_webhook"];
         delete?: never;
@@ -18144,7 +18146,10 @@ export interface operations {
     "partner-webhooks-create_webhook_endpoint": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Required. A unique value per request (a UUID is a good choice). Retrying with the same key and body within 24 hours replays the first response, marked `Idempotent-Replayed: true`. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -18163,7 +18168,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointCreated"];
                 };
             };
-            /** @description Bad request */
+            /** @description Idempotency-Key header is not valid */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18193,6 +18198,16 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with this Idempotency-Key is still being processed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -18213,7 +18228,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The webhook URL is not allowed */
+            /** @description This Idempotency-Key was used for a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18463,7 +18478,10 @@ export interface operations {
     "partner-webhooks-redeliver_webhook": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Required. A unique value per request (a UUID is a good choice). Retrying with the same key and body within 24 hours replays the first response, marked `Idempotent-Replayed: true`. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 delivery_id: string;
             };
@@ -18480,7 +18498,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryRead"];
                 };
             };
-            /** @description Bad request */
+            /** @description Idempotency-Key header is not valid */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18520,7 +18538,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The webhook endpoint is disabled */
+            /** @description A request with this Idempotency-Key is still being processed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18550,7 +18568,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description This Idempotency-Key was used for a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
