@@ -19,7 +19,6 @@ const me: Schemas['LoginResult'] = {
 
 function plan(version: number, fields: Partial<Schemas['TreatmentPlanRead']>): Response {
   const body: Schemas['TreatmentPlanRead'] = {
-    id: '44444444-4444-4444-4444-444444444444',
     enrollment_id: ENROLLMENT,
     triggers: ['arguments at home'],
     coping_strategies: ['call my sponsor'],
