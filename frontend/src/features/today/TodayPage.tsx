@@ -22,7 +22,7 @@ function aroundToday(now = new Date()) {
   return { from: from.toISOString(), to: new Date(from.getTime() + 72 * hour).toISOString() };
 }
 
-export function TodayPage() {
+export default function TodayPage() {
   const user = useUser();
   const clinical = can(user.role, 'read.clinical');
   return (
