@@ -88,7 +88,9 @@ export async function apiAs(request: APIRequestContext, role: DemoRole) {
 export async function expectAccessible(page: Page, screen: string) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  const summary = bad.map(
+    (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 160)} ${n.failureSummary ?? ''}`).slice(0, 3).join(', ')}`,
+  );
   console.log(`axe ${screen}: ${results.violations.length} violations, ${bad.length} serious or critical`);
   expect(summary, `axe on ${screen}`).toEqual([]);
 }

@@ -168,7 +168,7 @@ function Header({
         />
       </Group>
       {phase?.level_of_care_warning ? (
-        <Text size="sm" c="orange.9" mt="xs">
+        <Text size="sm" c="orange" fw={600} mt="xs">
           {phase.level_of_care_warning}
         </Text>
       ) : null}

@@ -229,7 +229,7 @@ function Caseload() {
                 </Table>
                 {page.items.length > 10 ? (
                   <Text size="sm" p="xs">
-                    And {page.items.length - 10} more{page.next_cursor ? '+' : ''}.
+                    {page.next_cursor ? `And at least ${page.items.length - 10} more.` : `And ${page.items.length - 10} more.`}
                   </Text>
                 ) : null}
               </Paper>
