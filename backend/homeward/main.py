@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -122,5 +123,7 @@ def create_app(
             expose_headers=["ETag", "X-Request-ID", "Retry-After"],
         )
     app.add_middleware(RequestContextMiddleware)
+    # Outermost: API JSON is sent compressed; the app's assets come pre-compressed (spa.py).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     serve_single_page_app(app, settings.frontend_dist)
     return app

@@ -19,21 +19,22 @@ test('sign-in shows the problem on a wrong password, then signs in and out', asy
 test('a 401 returns to sign-in, and signing in goes back to the same screen', async ({ page, context }) => {
   await signIn(page, 'clinician');
   await page.goto('/clients?q=a');
+  // The screen has loaded what it shows before the sign-in ends, so that the 401 comes
+  // from opening the next screen.
+  await expect(page.getByRole('heading', { name: 'Clients', level: 1 })).toBeVisible();
+  await page.waitForLoadState('networkidle');
   await context.clearCookies();
-  await page.getByRole('link', { name: 'Today' }).click();
+  await page.getByRole('link', { name: 'Schedule' }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
   await expect(page.getByText('Your sign-in has ended')).toBeVisible();
   await page.getByLabel('Email').fill(emailOf('clinician'));
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/schedule$/);
+  await expect(page.getByRole('heading', { name: 'Schedule', level: 1 })).toBeVisible();
 });
 
 test('idle logoff: a warning two minutes before, "stay signed in", then the logoff', async ({ page }) => {
-  // Known defect: with the sign-in hardening merged, signing in again after an idle
-  // sign-out lands on Today instead of the screen the person was on. Tracked on the
-  // web app issue; this test is the one to turn back on.
-  test.fixme();
   await page.clock.install();
   await signIn(page, 'clinician');
   await page.goto('/clients');
@@ -53,6 +54,7 @@ test('idle logoff: a warning two minutes before, "stay signed in", then the logo
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/clients$/);
+  await expect(page.getByRole('heading', { name: 'Clients', level: 1 })).toBeVisible();
 });
 
 test('a viewer sees no client data anywhere', async ({ page }) => {

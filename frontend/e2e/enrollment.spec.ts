@@ -54,18 +54,32 @@ test('dismissing a recommendation asks for the reason', async ({ page, request }
   await expect(page.getByRole('table', { name: 'Evidence' })).toHaveCount(0);
 });
 
-// The demo enrollments start without a treatment plan; this needs one arranged first.
-test.fixme('a treatment plan saved meanwhile in another tab shows both versions, and the chosen merge is saved', async ({ page, context, request }) => {
+test('a treatment plan saved meanwhile in another tab shows both versions, and the chosen merge is saved', async ({ page, context, request }) => {
   const api = await apiAs(request, 'clinician');
   const active = await api.get<{ items: { id: string }[] }>('/api/v1/enrollments?status=active&limit=10');
   const enrollmentId = active.items[active.items.length - 1]!.id;
+  // The demo enrollments start without a plan: this test writes the one both tabs open.
+  const planPath = `/api/v1/enrollments/${enrollmentId}/treatment-plan`;
+  const before = await api.fetch(planPath);
+  await api.put(
+    planPath,
+    {
+      triggers: ['arguments at home'],
+      coping_strategies: ['call my sponsor'],
+      sobriety_plan: 'Meetings three times a week.',
+      goals: [{ description: 'Ninety days sober', objectives: [], status: 'in_progress' }],
+    },
+    before.status === 404 ? null : before.etag,
+  );
+
   await signIn(page, 'clinician');
   await page.goto(`/enrollments/${enrollmentId}?tab=plan`);
   const plan = page.getByLabel('Sobriety plan');
-  await expect(plan).toBeVisible();
+  await expect(plan).toHaveValue('Meetings three times a week.');
 
   const other = await context.newPage();
   await other.goto(`/enrollments/${enrollmentId}?tab=plan`);
+  await expect(other.getByLabel('Sobriety plan')).toHaveValue('Meetings three times a week.');
   await other.getByLabel('Sobriety plan').fill('Theirs: meetings four times a week.');
   await other.getByLabel('Triggers').fill('payday\nold friends');
   await other.getByRole('button', { name: 'Save the plan' }).click();
@@ -73,16 +87,31 @@ test.fixme('a treatment plan saved meanwhile in another tab shows both versions,
   await other.close();
 
   await plan.fill('Mine: a meeting every day.');
+  await page.getByLabel('Coping strategies').fill('call my sponsor\nwalk the dog');
   await page.getByRole('button', { name: 'Save the plan' }).click();
   await expect(page.getByText('Someone else changed this plan')).toBeVisible();
+  // Theirs beside yours, for each part that changed; the goals nobody changed are not asked about.
   await expect(page.getByTestId('mine-sobriety_plan')).toHaveText('Mine: a meeting every day.');
   await expect(page.getByTestId('theirs-sobriety_plan')).toHaveText('Theirs: meetings four times a week.');
+  await expect(page.getByTestId('theirs-triggers')).toHaveText('payday\nold friends');
+  await expect(page.getByTestId('mine-coping_strategies')).toHaveText('call my sponsor\nwalk the dog');
+  await expect(page.getByTestId('mine-goals')).toHaveCount(0);
   await expectAccessible(page, 'Treatment plan conflict');
   await screenshots(page, 'treatment-plan-conflict');
+  // Both changed the sobriety plan: this person takes theirs, and keeps their own coping strategies.
+  await page.getByRole('radiogroup', { name: /Sobriety plan/ }).getByLabel('Take theirs').check();
   await page.getByRole('button', { name: 'Save the merged plan' }).click();
   await expect(page.getByText('Treatment plan saved')).toBeVisible();
 
+  const saved = await api.get<{ triggers: string[]; coping_strategies: string[]; sobriety_plan: string; goals: { description: string }[] }>(planPath);
+  expect(saved).toMatchObject({
+    triggers: ['payday', 'old friends'],
+    coping_strategies: ['call my sponsor', 'walk the dog'],
+    sobriety_plan: 'Theirs: meetings four times a week.',
+    goals: [{ description: 'Ninety days sober' }],
+  });
   await page.reload();
-  await expect(page.getByLabel('Sobriety plan')).toHaveValue('Mine: a meeting every day.');
+  await expect(page.getByLabel('Sobriety plan')).toHaveValue('Theirs: meetings four times a week.');
+  await expect(page.getByLabel('Coping strategies')).toHaveValue('call my sponsor\nwalk the dog');
   await expect(page.getByLabel('Triggers')).toHaveValue('payday\nold friends');
 });

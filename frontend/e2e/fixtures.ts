@@ -64,6 +64,18 @@ export async function apiAs(request: APIRequestContext, role: DemoRole) {
       expect(response.ok(), `${path}: ${response.status()}`).toBeTruthy();
       return (await response.json()) as T;
     },
+    /** A status the caller checks itself (a 404 that says "none yet", say), and the ETag. */
+    fetch: async (path: string) => {
+      const response = await request.get(path);
+      return { status: response.status(), etag: response.headers()['etag'] ?? null };
+    },
+    put: async <T>(path: string, data: unknown, ifMatch: string | null): Promise<{ body: T; etag: string | null }> => {
+      const headers: Record<string, string> = { 'X-CSRF-Token': csrf };
+      if (ifMatch) headers['If-Match'] = ifMatch;
+      const response = await request.put(path, { data, headers });
+      expect(response.ok(), `${path}: ${response.status()}`).toBeTruthy();
+      return { body: (await response.json()) as T, etag: response.headers()['etag'] ?? null };
+    },
     post: async <T>(path: string, data: unknown): Promise<T> => {
       const response = await request.post(path, { data, headers: { 'X-CSRF-Token': csrf } });
       expect(response.ok(), `${path}: ${response.status()}`).toBeTruthy();
@@ -76,7 +88,9 @@ export async function apiAs(request: APIRequestContext, role: DemoRole) {
 export async function expectAccessible(page: Page, screen: string) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  const summary = bad.map(
+    (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 160)} ${n.failureSummary ?? ''}`).slice(0, 3).join(', ')}`,
+  );
   console.log(`axe ${screen}: ${results.violations.length} violations, ${bad.length} serious or critical`);
   expect(summary, `axe on ${screen}`).toEqual([]);
 }

@@ -10,8 +10,8 @@ import { RequireAuth, RequireRole } from './features/auth/guards';
 import { SignInPage } from './features/auth/SignInPage';
 import { AppLayout } from './components/AppLayout';
 import { PageLoader } from './components/states';
-import { TodayPage } from './features/today/TodayPage';
 
+const TodayPage = lazy(() => import('./features/today/TodayPage'));
 const SessionRoomPage = lazy(() => import('./features/sessions/SessionRoomPage'));
 const EnrollmentPage = lazy(() => import('./features/enrollments/EnrollmentPage'));
 const ClientsPage = lazy(() => import('./features/patients/ClientsPage'));
@@ -41,7 +41,7 @@ export function App() {
               <Route path="/sign-in" element={<SignInPage />} />
               <Route element={<RequireAuth />}>
                 <Route element={<AppLayout />}>
-                  <Route index element={<TodayPage />} />
+                  <Route index element={<Lazy><TodayPage /></Lazy>} />
                   <Route element={<RequireRole screen="schedule" />}>
                     <Route path="schedule" element={<Lazy><SchedulePage /></Lazy>} />
                     <Route path="sessions/:sessionId" element={<Lazy><SessionRoomPage /></Lazy>} />

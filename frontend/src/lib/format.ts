@@ -50,10 +50,27 @@ export function formatTime(value: string, timeZone?: string): string {
   const date = new Date(value);
   const p = partsIn(timeZone, date);
   const text = `${p.hour}:${p.minute}`;
+  const zone = differentZone(timeZone, date);
+  return zone ? `${text} ${zone}` : text;
+}
+
+/** `18:00–19:30`, with the zone's abbreviation once at the end when it differs from the browser's. */
+export function formatTimeRange(start: string, end: string, timeZone?: string): string {
+  const zone = differentZone(timeZone, new Date(start));
+  const bare = (value: string) => {
+    const p = partsIn(timeZone, new Date(value));
+    return `${p.hour}:${p.minute}`;
+  };
+  return `${bare(start)}–${bare(end)}${zone ? ` ${zone}` : ''}`;
+}
+
+/** The zone's abbreviation (`EST`) when it shows other times than the browser's, else null. */
+export function differentZone(timeZone: string | undefined, date = new Date()): string | null {
   const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (!timeZone || timeZone === browser) return text;
+  if (!timeZone || timeZone === browser) return null;
   const abbreviation = zoneAbbreviation(timeZone, date);
-  return abbreviation === zoneAbbreviation(browser, date) ? text : `${text} ${abbreviation}`;
+  if (abbreviation === zoneAbbreviation(browser, date)) return null;
+  return abbreviation;
 }
 
 function zoneAbbreviation(timeZone: string, date: Date): string {

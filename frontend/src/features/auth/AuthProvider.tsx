@@ -1,9 +1,10 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { createContext, use, useCallback, useEffect, useMemo, useState } from 'react';
+import { createContext, use, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { api, ok, setCsrfToken, setUnauthorizedHandler, type Schemas } from '../../lib/api';
 import { ApiError } from '../../lib/problem';
 import { IdleWarning } from './IdleWarning';
+import { forgetReturnPath, rememberReturnPath } from './returnPath';
 
 type User = Schemas['UserRead'];
 export type SignOutReason = 'signed_out' | 'idle' | 'expired';
@@ -19,7 +20,6 @@ interface AuthState {
 }
 
 const AuthContext = createContext<AuthState | null>(null);
-const RETURN_KEY = 'homeward.returnTo';
 // Set while this browser has a sign-in, so that a first visit does not ask the server
 // (and log a 401) only to learn that nobody is signed in. No token, just a hint.
 const SIGNED_IN_HINT = 'homeward.signedIn';
@@ -36,13 +36,6 @@ export function useUser(): User {
   return user;
 }
 
-/** Where to go after signing in: the screen the person was on when signed out. */
-export function takeReturnPath(): string {
-  const path = sessionStorage.getItem(RETURN_KEY);
-  sessionStorage.removeItem(RETURN_KEY);
-  return path && path.startsWith('/') && !path.startsWith('/sign-in') ? path : '/';
-}
-
 export function AuthProvider({
   children,
   queryClient,
@@ -54,6 +47,8 @@ export function AuthProvider({
   const [checked, setChecked] = useState(() => localStorage.getItem(SIGNED_IN_HINT) !== '1');
   const [idleTimeoutSeconds, setIdle] = useState(900);
   const [signOutReason, setReason] = useState<SignOutReason | null>(null);
+  // Who is signed in, for the callbacks that sign out: they remember whose screen it was.
+  const userId = useRef<string | null>(null);
   const navigate = useNavigate();
   const location = useLocation();
 
@@ -61,13 +56,19 @@ export function AuthProvider({
     setCsrfToken(result.csrf_token);
     localStorage.setItem(SIGNED_IN_HINT, '1');
     setIdle(result.idle_timeout_seconds);
+    userId.current = result.user.id;
     setUser(result.user);
   }, []);
 
   const leave = useCallback(
     (reason: SignOutReason) => {
-      const here = `${window.location.pathname}${window.location.search}`;
-      if (!here.startsWith('/sign-in')) sessionStorage.setItem(RETURN_KEY, here);
+      // Signing out on purpose ends the day's work; any other sign-out comes back here.
+      // (A second call, such as the logout's own 401, finds nobody signed in and keeps it.)
+      if (reason === 'signed_out') forgetReturnPath();
+      else if (userId.current) {
+        rememberReturnPath(`${window.location.pathname}${window.location.search}`, userId.current);
+      }
+      userId.current = null;
       setCsrfToken(null);
       localStorage.removeItem(SIGNED_IN_HINT);
       setUser(null);
@@ -113,7 +114,6 @@ export function AuthProvider({
         if (!(error instanceof ApiError)) throw error;
       }
       leave(reason);
-      if (reason === 'signed_out') sessionStorage.removeItem(RETURN_KEY);
     },
     [leave],
   );

@@ -1,8 +1,9 @@
 import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title, Text } from '@mantine/core';
-import { useState } from 'react';
-import { Navigate, useNavigate } from 'react-router';
+import { useEffect, useState } from 'react';
+import { Navigate } from 'react-router';
 import { describeError, fieldErrors } from '../../lib/problem';
-import { takeReturnPath, useAuth } from './AuthProvider';
+import { useAuth } from './AuthProvider';
+import { forgetReturnPath, returnPathFor } from './returnPath';
 
 const REASONS = {
   idle: 'You were signed out after a period without activity, to protect client privacy.',
@@ -12,13 +13,14 @@ const REASONS = {
 
 export function SignInPage() {
   const { user, signIn, signOutReason } = useAuth();
-  const navigate = useNavigate();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  if (user) return <Navigate to="/" replace />;
+  // The one place that leaves this page once signed in, whether by this form or by a
+  // reload that finds a sign-in: a second navigation here would race the first.
+  if (user) return <ReturnToWhereYouWere userId={user.id} />;
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
@@ -26,7 +28,6 @@ export function SignInPage() {
     setError(null);
     try {
       await signIn(email, password);
-      navigate(takeReturnPath(), { replace: true });
     } catch (caught) {
       setError(caught);
       setBusy(false);
@@ -79,4 +80,11 @@ export function SignInPage() {
       </Paper>
     </Center>
   );
+}
+
+/** Opens the screen remembered at the sign-out (or Today), and forgets it once used. */
+function ReturnToWhereYouWere({ userId }: { userId: string }) {
+  const [to] = useState(() => returnPathFor(userId));
+  useEffect(() => forgetReturnPath(), []);
+  return <Navigate to={to} replace />;
 }

@@ -1,13 +1,15 @@
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { EmptyState } from '../../components/states';
 import { useAuth } from './AuthProvider';
+import { rememberReturnPath } from './returnPath';
 import { can, type Permission } from './roles';
 
 export function RequireAuth() {
   const { user } = useAuth();
   const location = useLocation();
   if (!user) {
-    sessionStorage.setItem('homeward.returnTo', `${location.pathname}${location.search}`);
+    // An address opened while signed out (a bookmark, a link) opens once signed in.
+    rememberReturnPath(`${location.pathname}${location.search}`);
     return <Navigate to="/sign-in" replace />;
   }
   return <Outlet />;

@@ -42,7 +42,11 @@ export default function EnrollmentPage() {
     enabled: clinical,
   });
 
-  if (enrollment.isPending) return <ListSkeleton rows={6} label="Loading the enrollment" />;
+  // The pending recommendation sits above the chart: wait for it with the enrollment, so
+  // that the page does not jump down when it arrives.
+  if (enrollment.isPending || (clinical && recommendations.isPending)) {
+    return <ListSkeleton rows={6} label="Loading the enrollment" />;
+  }
   if (enrollment.error || !enrollment.data) {
     return <ErrorState error={enrollment.error} onRetry={() => void enrollment.refetch()} />;
   }
@@ -84,12 +88,12 @@ export default function EnrollmentPage() {
             <Title order={2} size="h3" id="progress-title" mb="xs">
               Progress, week by week
             </Title>
-            <QueryView query={progress} skeleton={<ListSkeleton rows={4} label="Loading progress" />}>
+            <QueryView query={progress} skeleton={<ChartPlaceholder label="Loading progress" />}>
               {(data) => (
                 <Grid>
                   <Grid.Col span={{ base: 12, md: 9 }}>
                     <Paper withBorder p="sm">
-                      <Suspense fallback={<ListSkeleton rows={4} label="Loading the chart" />}>
+                      <Suspense fallback={<ChartPlaceholder label="Loading the chart" />}>
                         <ProgressChart progress={data} />
                       </Suspense>
                     </Paper>
@@ -164,7 +168,7 @@ function Header({
         />
       </Group>
       {phase?.level_of_care_warning ? (
-        <Text size="sm" c="orange.9" mt="xs">
+        <Text size="sm" c="orange" fw={600} mt="xs">
           {phase.level_of_care_warning}
         </Text>
       ) : null}
@@ -262,3 +266,12 @@ export function daysBetween(from: string, to: string): number {
 }
 
 export { addDays };
+
+/** Holds the chart's height while it loads, so that nothing below it moves. */
+function ChartPlaceholder({ label }: { label: string }) {
+  return (
+    <div style={{ minHeight: 340 }}>
+      <ListSkeleton rows={4} label={label} />
+    </div>
+  );
+}

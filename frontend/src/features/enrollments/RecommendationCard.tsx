@@ -147,7 +147,7 @@ export function RecommendationCard({
                 <Table.Td>{conditionLabel(e)}</Table.Td>
                 <Table.Td>{value(e.metric, e.value)}</Table.Td>
                 <Table.Td>
-                  {e.op} {value(e.metric, e.threshold)}
+                  {opWords(e.op)} {value(e.metric, e.threshold)}
                 </Table.Td>
                 <Table.Td>{e.held ? '✓ Yes' : '✗ No'}</Table.Td>
               </Table.Tr>
@@ -193,4 +193,22 @@ export function RecommendationCard({
       </Modal>
     </Paper>
   );
+}
+
+/** The rule's comparison in words a clinic reads (`at least 90%`), not as a symbol. */
+function opWords(op: string | null | undefined): string {
+  switch (op) {
+    case '>=':
+      return 'at least';
+    case '>':
+      return 'more than';
+    case '<=':
+      return 'at most';
+    case '<':
+      return 'less than';
+    case '==':
+      return 'exactly';
+    default:
+      return op ?? '';
+  }
 }

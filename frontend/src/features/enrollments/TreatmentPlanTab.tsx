@@ -84,8 +84,13 @@ function PlanEditor({ enrollmentId, saved, etag, editable }: { enrollmentId: str
       setConflict(null);
       notifications.show({ color: 'teal', title: 'Treatment plan saved', message: 'The team sees the new version.' });
     } catch (caught) {
-      if (caught instanceof ApiError && caught.status === 412) {
-        const latest = await queryClient.fetchQuery({ ...planQuery(enrollmentId), staleTime: 0 });
+      // 412: their version was saved since this one was read. 428: the plan did not exist
+      // when this editor opened, and someone else has created it since.
+      const stale = caught instanceof ApiError && (caught.status === 412 || (caught.status === 428 && ifMatch === null));
+      if (stale) {
+        // Read straight from the API, not into the cache: the editor is keyed by the cached
+        // version, and replacing it would close this conflict (and the draft) unseen.
+        const latest = await planQuery(enrollmentId).queryFn();
         setConflict({ base, mine: body, theirs: toWrite(latest.data), etag: latest.etag });
       } else {
         setError(caught);

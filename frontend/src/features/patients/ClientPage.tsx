@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, ListSkeleton, QueryView } from '../../component
 import { api, ok, okTagged, type Schemas } from '../../lib/api';
 import { describeError } from '../../lib/problem';
 import { formatDate, humanizeEnum } from '../../lib/format';
+import { programsQuery } from '../programs/programs';
 import { useUser } from '../auth/AuthProvider';
 import { can } from '../auth/roles';
 import { AdmitDialog } from '../enrollments/AdmitDialog';
@@ -94,11 +95,7 @@ export default function ClientPage() {
 function EnrollDialog({ patientId, onClose }: { patientId: string; onClose: () => void }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const programs = useQuery({
-    queryKey: ['programs'],
-    queryFn: () => ok(api.GET('/api/v1/programs', { params: { query: { limit: 200 } } })),
-    staleTime: 5 * 60_000,
-  });
+  const programs = useQuery(programsQuery);
   const [programId, setProgramId] = useState<string | null>(null);
   const [note, setNote] = useState('');
   const [created, setCreated] = useState<{ enrollment: Schemas['EnrollmentRead']; etag: string | null } | null>(null);

@@ -5,7 +5,8 @@ import { Link } from 'react-router';
 import { ErrorState, ListSkeleton } from '../../components/states';
 import { api, ok, type Schemas } from '../../lib/api';
 import { describeError, fieldErrors } from '../../lib/problem';
-import { addDays, formatDate, formatTime, humanizeEnum } from '../../lib/format';
+import { addDays, dateIn, differentZone, formatDate, formatTime, humanizeEnum } from '../../lib/format';
+import { programsQuery } from '../programs/programs';
 import { useUser } from '../auth/AuthProvider';
 import { can } from '../auth/roles';
 import { countOccurrences } from './scheduleMath';
@@ -26,9 +27,12 @@ export default function SchedulePage() {
   const [mine, setMine] = useState(false);
   const [creating, setCreating] = useState(false);
   const [generating, setGenerating] = useState(false);
-  const programs = useQuery({ queryKey: ['programs'], queryFn: () => ok(api.GET('/api/v1/programs', { params: { query: { limit: 200 } } })), staleTime: 5 * 60_000 });
-  const from = new Date(`${week}T00:00:00`).toISOString();
-  const to = new Date(`${addDays(week, 7)}T00:00:00`).toISOString();
+  const programs = useQuery(programsQuery);
+  // A day either side of the week: a session is placed on its day in its program's time
+  // zone, which may start or end the week earlier or later than the device's.
+  const from = new Date(`${addDays(week, -1)}T00:00:00Z`).toISOString();
+  const to = new Date(`${addDays(week, 8)}T00:00:00Z`).toISOString();
+  const zones = new Map((programs.data?.items ?? []).map((p) => [p.id, p.timezone]));
   const sessions = useQuery({
     queryKey: ['sessions', 'week', week, programId, type, mine],
     queryFn: () =>
@@ -50,10 +54,15 @@ export default function SchedulePage() {
   const days = Array.from({ length: 7 }, (_, i) => addDays(week, i));
   const byDay = new Map<string, Schemas['SessionSummary'][]>();
   for (const s of sessions.data?.items ?? []) {
-    const d = new Date(s.starts_at);
-    const key = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    const key = dateIn(zones.get(s.program_id), new Date(s.starts_at));
     byDay.set(key, [...(byDay.get(key) ?? []), s]);
   }
+  // Named once above the week when the programs shown keep another time than the device.
+  const shownZones = [...new Set((sessions.data?.items ?? []).map((s) => zones.get(s.program_id)))];
+  const otherZones = shownZones.flatMap((z) => {
+    const label = differentZone(z);
+    return label && z ? [`${label} (${z.replace(/_/g, ' ')})`] : [];
+  });
   const programOptions = (programs.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }));
   return (
     <Stack>
@@ -74,6 +83,12 @@ export default function SchedulePage() {
         <Select label="Type" placeholder="All types" clearable data={TYPES.map((t) => ({ value: t, label: humanizeEnum(t) }))} value={type} onChange={setType} w={180} comboboxProps={{ withinPortal: true }} />
         <Checkbox label="Only sessions I facilitate" checked={mine} onChange={(e) => setMine(e.currentTarget.checked)} mb={8} />
       </Group>
+      {otherZones.length > 0 ? (
+        <Text size="sm" c="dimmed">
+          Times are in each program's time zone: {otherZones.join(', ')}. This device is on{' '}
+          {Intl.DateTimeFormat().resolvedOptions().timeZone.replace(/_/g, ' ')}.
+        </Text>
+      ) : null}
       {sessions.isPending ? (
         <ListSkeleton rows={5} label="Loading the week" />
       ) : sessions.error ? (
@@ -91,7 +106,7 @@ export default function SchedulePage() {
                   <Anchor component={Link} to={`/sessions/${s.id}`} key={s.id} size="sm" underline="never">
                     <Paper p={6} bg={s.status === 'cancelled' ? 'gray.1' : 'teal.0'}>
                       <Text size="xs" fw={700} c="dark">
-                        {formatTime(s.starts_at)} {s.title}
+                        {formatTime(s.starts_at, zones.get(s.program_id))} {s.title}
                       </Text>
                       <Text size="xs" c="dark">
                         {s.roster_size} clients{s.room ? ` · ${s.room}` : ''}

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ErrorState, ListSkeleton } from '../../components/states';
 import { api, ok, type Schemas } from '../../lib/api';
-import { formatDate, formatTime } from '../../lib/format';
+import { formatDate, formatTime, formatTimeRange } from '../../lib/format';
 import { useNow } from '../../lib/useNow';
 import { useUser } from '../auth/AuthProvider';
 import { can } from '../auth/roles';
@@ -79,8 +79,7 @@ function SessionRoom({ session, timezone }: { session: Schemas['SessionRead']; t
         <div>
           <Title order={1}>{session.title}</Title>
           <Text>
-            {formatDate(session.starts_at, timezone)} · {formatTime(session.starts_at, timezone)}–
-            {formatTime(session.ends_at, timezone)}
+            {formatDate(session.starts_at, timezone)} · {formatTimeRange(session.starts_at, session.ends_at, timezone)}
             {session.room ? ` · ${session.room}` : ''} · {roster.length} on the roster
           </Text>
         </div>

@@ -4,22 +4,25 @@ import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
 import { EmptyState, ListSkeleton, QueryView } from '../../components/states';
 import { api, ok, type Schemas } from '../../lib/api';
-import { age, formatTime, humanizeEnum } from '../../lib/format';
+import { age, dateIn, formatTimeRange, humanizeEnum } from '../../lib/format';
+import { useProgramZones } from '../programs/programs';
 import { useUser } from '../auth/AuthProvider';
 import { can } from '../auth/roles';
 import { attendanceState, ATTENDANCE_STATE_LABEL } from './sessionState';
 
 const CensusChart = lazy(() => import('./CensusChart'));
 
-function todayRange(now = new Date()) {
-  const start = new Date(now);
-  start.setHours(0, 0, 0, 0);
-  const end = new Date(start);
-  end.setDate(end.getDate() + 1);
-  return { from: start.toISOString(), to: end.toISOString() };
+/**
+ * Wide enough to hold today in any program's time zone; each session is then kept when it
+ * falls on today in its own program's zone (a device in another zone has another today).
+ */
+function aroundToday(now = new Date()) {
+  const hour = 3_600_000;
+  const from = new Date(Math.floor(now.getTime() / hour) * hour - 36 * hour);
+  return { from: from.toISOString(), to: new Date(from.getTime() + 72 * hour).toISOString() };
 }
 
-export function TodayPage() {
+export default function TodayPage() {
   const user = useUser();
   const clinical = can(user.role, 'read.clinical');
   return (
@@ -36,13 +39,19 @@ export function TodayPage() {
 }
 
 function MySessions({ userId }: { userId: string }) {
-  const range = todayRange();
+  const range = aroundToday();
+  const { zoneOf, ready } = useProgramZones();
+  const now = new Date();
+  const isToday = (session: Schemas['SessionSummary']) => {
+    const zone = zoneOf(session.program_id);
+    return dateIn(zone, new Date(session.starts_at)) === dateIn(zone, now);
+  };
   const sessions = useQuery({
     queryKey: ['sessions', 'today', userId, range.from],
     queryFn: () =>
       ok(
         api.GET('/api/v1/sessions', {
-          params: { query: { from: range.from, to: range.to, facilitator_id: userId, limit: 50 } },
+          params: { query: { from: range.from, to: range.to, facilitator_id: userId, limit: 100 } },
         }),
       ),
     refetchInterval: 60_000,
@@ -52,9 +61,10 @@ function MySessions({ userId }: { userId: string }) {
       <Title order={2} size="h3" id="my-sessions" mb="xs">
         My sessions today
       </Title>
-      <QueryView query={sessions}>
+      {!ready ? <ListSkeleton rows={2} label="Loading your sessions" /> : null}
+      {ready ? <QueryView query={sessions}>
         {(page) =>
-          page.items.length === 0 ? (
+          page.items.filter(isToday).length === 0 ? (
             <EmptyState
               title="No sessions today"
               detail="Sessions you facilitate appear here."
@@ -62,19 +72,21 @@ function MySessions({ userId }: { userId: string }) {
             />
           ) : (
             <Stack gap="xs">
-              {page.items.map((session) => (
-                <SessionCard key={session.id} session={session} />
+              {page.items.filter(isToday).map((session) => (
+                <SessionCard key={session.id} session={session} timezone={zoneOf(session.program_id)} />
               ))}
             </Stack>
           )
         }
-      </QueryView>
+      </QueryView> : null}
     </section>
   );
 }
 
-function SessionCard({ session }: { session: Schemas['SessionSummary'] }) {
+function SessionCard({ session, timezone }: { session: Schemas['SessionSummary']; timezone: string | undefined }) {
   const state = attendanceState(session, new Date());
+  // In the program's time zone, labelled when it is not the device's.
+  const time = formatTimeRange(session.starts_at, session.ends_at, timezone);
   const now = state === 'in_progress';
   return (
     <Card
@@ -83,12 +95,12 @@ function SessionCard({ session }: { session: Schemas['SessionSummary'] }) {
       component={Link}
       to={`/sessions/${session.id}`}
       style={now ? { borderColor: 'var(--mantine-color-teal-9)', borderWidth: 2 } : undefined}
-      aria-label={`${session.title}, ${formatTime(session.starts_at)}, ${ATTENDANCE_STATE_LABEL[state]}`}
+      aria-label={`${session.title}, ${time}, ${ATTENDANCE_STATE_LABEL[state]}`}
     >
       <Group justify="space-between" wrap="wrap">
         <Group gap="md" wrap="nowrap">
-          <Text fw={700} w={110}>
-            {formatTime(session.starts_at)}–{formatTime(session.ends_at)}
+          <Text fw={700} miw={110}>
+            {time}
           </Text>
           <div>
             <Text fw={600}>{session.title}</Text>
@@ -217,7 +229,7 @@ function Caseload() {
                 </Table>
                 {page.items.length > 10 ? (
                   <Text size="sm" p="xs">
-                    And {page.items.length - 10} more{page.next_cursor ? '+' : ''}.
+                    {page.next_cursor ? `And at least ${page.items.length - 10} more.` : `And ${page.items.length - 10} more.`}
                   </Text>
                 ) : null}
               </Paper>
