@@ -43,7 +43,14 @@ test('a clinician reads the evidence, approves a step-down, and sees the phase a
 });
 
 test('dismissing a recommendation asks for the reason', async ({ page, request }) => {
-  const rec = await pendingStepDown(request, 1);
+  // Any pending recommendation will do (how many step-downs the demo clinic has pending
+  // depends on the day): one that is alone on its enrollment, so that none is left after.
+  const api = await apiAs(request, 'clinician');
+  await api.post('/api/v1/tapering/evaluate', {});
+  const pending = await api.get<{ items: Rec[] }>('/api/v1/tapering/recommendations?status=pending&limit=200');
+  const alone = pending.items.filter((r) => pending.items.filter((o) => o.enrollment_id === r.enrollment_id).length === 1);
+  expect(alone.length, 'pending recommendations in the demo clinic').toBeGreaterThan(0);
+  const rec = alone[0]!;
   await signIn(page, 'clinician');
   await page.goto(`/enrollments/${rec.enrollment_id}`);
   await page.getByRole('button', { name: 'Dismiss…' }).click();

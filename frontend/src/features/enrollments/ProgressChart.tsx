@@ -34,7 +34,8 @@ export default function ProgressChart({ progress }: { progress: Schemas['Progres
                 fill={BAND_FILLS[i % 2]}
                 fillOpacity={1}
                 ifOverflow="extendDomain"
-                label={{ value: band.phase, position: 'insideTop', fill: '#343a40', fontSize: 12 }}
+                // Every other label a line lower: two short phases side by side stay readable.
+                label={{ value: band.phase, position: 'insideTop', dy: (i % 2) * 14, fill: '#343a40', fontSize: 12 }}
               />
             ))}
             <CartesianGrid strokeDasharray="3 3" vertical={false} />

@@ -95,7 +95,6 @@ function SessionCard({ session, timezone }: { session: Schemas['SessionSummary']
       component={Link}
       to={`/sessions/${session.id}`}
       style={now ? { borderColor: 'var(--mantine-color-teal-9)', borderWidth: 2 } : undefined}
-      aria-label={`${session.title}, ${time}, ${ATTENDANCE_STATE_LABEL[state]}`}
     >
       <Group justify="space-between" wrap="wrap">
         <Group gap="md" wrap="nowrap">
