@@ -109,11 +109,34 @@ export function formatPercent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '–' : `${Math.round(rate * 100)}%`;
 }
 
-/** First name and last initial, for shared spaces such as the group room. */
-export function shortName(fullName: string): string {
-  const parts = fullName.trim().split(/\s+/);
-  if (parts.length < 2) return parts[0] ?? '';
-  return `${parts[0]} ${parts[parts.length - 1]?.charAt(0)}.`;
+/**
+ * First name and family initial, for shared spaces such as the group room; with as many
+ * letters of the family name as it takes to tell two people apart ("Casey Ab." and
+ * "Casey Ad."), up to the whole name.
+ */
+export function shortNames(fullNames: readonly string[]): string[] {
+  const people = fullNames.map((name) => {
+    const words = name.trim().split(/\s+/);
+    return { first: words[0] ?? '', family: words.length > 1 ? (words[words.length - 1] ?? '') : '' };
+  });
+  const letters = people.map(() => 1);
+  const key = (i: number) => `${people[i]?.first} ${people[i]?.family.slice(0, letters[i])}`;
+  for (let grown = true; grown; ) {
+    grown = false;
+    const counts = new Map<string, number>();
+    people.forEach((_, i) => counts.set(key(i), (counts.get(key(i)) ?? 0) + 1));
+    people.forEach((person, i) => {
+      if ((counts.get(key(i)) ?? 0) > 1 && (letters[i] ?? 1) < person.family.length) {
+        letters[i] = (letters[i] ?? 1) + 1;
+        grown = true;
+      }
+    });
+  }
+  return people.map(({ first, family }, i) => {
+    if (!family) return first;
+    const shown = family.slice(0, letters[i]);
+    return shown.length < family.length ? `${first} ${shown}.` : `${first} ${family}`;
+  });
 }
 
 export function initials(fullName: string): string {

@@ -2,7 +2,7 @@ import { Alert, Avatar, Button, Group, NumberInput, Paper, Stack, Text } from '@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { api, ok, type Schemas } from '../../lib/api';
 import { describeError } from '../../lib/problem';
-import { initials, shortName } from '../../lib/format';
+import { initials, shortNames } from '../../lib/format';
 import {
   canUndo,
   current,
@@ -60,6 +60,9 @@ export function AttendanceRoster({
   const rows = useRef<(HTMLDivElement | null)[]>([]);
   const { state } = snapshot;
   const unrecorded = roster.filter((line) => current(state, line.enrollment_id) === null);
+  // Names as the room reads them, told apart where two would read alike.
+  const short = shortNames(roster.map((line) => line.patient_name));
+  const nameOf = (line: RosterLine) => short[roster.indexOf(line)] ?? line.patient_name;
 
   const setStatus = (line: RosterLine, status: AttendanceStatus) => {
     const before = current(state, line.enrollment_id);
@@ -70,7 +73,7 @@ export function AttendanceRoster({
       : null;
     store.mark(
       { [line.enrollment_id]: { status, minutes } },
-      `${shortName(line.patient_name)}: ${statusLabel(status)}`,
+      `${nameOf(line)}: ${statusLabel(status)}`,
     );
   };
 
@@ -118,7 +121,7 @@ export function AttendanceRoster({
       <Stack gap={6} role="list" aria-label="Roster">
         {roster.map((line, index) => {
           const mark = current(state, line.enrollment_id);
-          const name = shortName(line.patient_name);
+          const name = nameOf(line);
           return (
             <Paper
               key={line.enrollment_id}
