@@ -12,7 +12,7 @@ const root = join(import.meta.dirname, '..');
 const port = Number(process.env.LIGHTHOUSE_PORT ?? 8160);
 const base = `http://127.0.0.1:${port}`;
 const chrome = process.env.CHROME_PATH ?? '/usr/bin/chromium';
-const password = readFileSync(join(root, '..', 'backend', 'homeward', 'demo.py'), 'utf8').match(
+const password = readFileSync(join(root, '..', 'backend', 'homeward', 'seed', 'demo.py'), 'utf8').match(
   /^DEMO_PASSWORD\s*=\s*"([^"]+)"/m,
 )[1];
 
