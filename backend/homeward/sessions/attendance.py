@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Insert,
+    Select,
     String,
     Table,
     Uuid,
@@ -117,14 +118,29 @@ def save_parameters(session: Mapping[str, Any], rows: list[dict[str, Any]]) -> d
     }
 
 
+def _saved_with_patients() -> Select[Any]:
+    """`SAVE_ATTENDANCE`'s records, each with its patient (for the audit event)."""
+    saved = SAVE_ATTENDANCE.subquery("written")
+    return (
+        select(*saved.c, Enrollment.patient_id)
+        .join(Enrollment, Enrollment.id == saved.c.enrollment_id)
+        .order_by(saved.c.enrollment_id)
+    )
+
+
+_SAVE_WITH_PATIENTS = _saved_with_patients()
+
+
 def _replace(
     connection: Connection, session: Mapping[str, Any], rows: list[dict[str, Any]]
-) -> None:
-    """Write the rows, each replacing the enrollment's earlier record for the session."""
+) -> list[dict[str, Any]] | None:
+    """Write the rows, each replacing the enrollment's earlier record for the session;
+    on PostgreSQL, the session's records as they now are, with their patients, from the
+    same statement."""
     if connection.dialect.name == "sqlite":
         connection.execute(_REPLACING_INSERT, rows)
-    else:
-        connection.execute(SAVE_ATTENDANCE, save_parameters(session, rows))
+        return None
+    return as_dicts(connection.execute(_SAVE_WITH_PATIENTS, save_parameters(session, rows)))
 
 
 _SAVED = (
@@ -236,14 +252,14 @@ def record_attendance_rows(
     session = recordable(actor, found)
     rostered = set(connection.execute(_ROSTER, {"session_id": session_id}).scalars())
     rows = attendance_rows(session, rostered, items, actor)
-    if rows:
-        _replace(connection, session, rows)
+    saved = _replace(connection, session, rows) if rows else None
     # An ORM copy of the session loaded earlier in this request holds stale attendance.
     loaded = db.identity_map.get(identity_key(TreatmentSession, session_id))
     if loaded is not None:
         db.expire(loaded, ["attendance"])
     # With each record's patient, for the event: the response shows them all.
-    saved = as_dicts(connection.execute(_SAVED_WITH_PATIENTS, {"session_id": session_id}))
+    if saved is None:
+        saved = as_dicts(connection.execute(_SAVED_WITH_PATIENTS, {"session_id": session_id}))
     record(
         db,
         actor,
