@@ -20,6 +20,7 @@ from sqlalchemy.types import TypeDecorator
 from homeward import clock
 from homeward.settings import Settings
 from homeward.sqlite_turns import TurnTakingConnection, connection_class
+from homeward.zones import SQLITE_FUNCTION, local_day_of
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -103,6 +104,7 @@ def _sqlite_pragmas(wait_seconds: float) -> Callable[[Any, Any], None]:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
         cursor.close()
+        dbapi_connection.create_function(SQLITE_FUNCTION, 2, local_day_of, deterministic=True)
 
     return on_connect
 

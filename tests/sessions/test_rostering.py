@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from homeward.enrollments.models import EnrollmentStatus
 from homeward.sessions.models import Attendance, AttendanceStatus, RosterEntry
-from homeward.sessions.rostering import sync_future_rosters
+from homeward.sessions.rostering import future_sessions_of, sync_rosters
 from tests.factories import Factories
 from tests.statements import count_queries
 
@@ -41,14 +41,14 @@ def test_rosters_follow_phase_and_status_but_keep_the_past(
     future_monday = factories.session(program, NOW + timedelta(days=5), slot=monday)
     future_wednesday = factories.session(program, NOW + timedelta(days=7), slot=wednesday)
 
-    sync_future_rosters(db, [stays.id, tapers.id, held.id], after=NOW)
+    sync_rosters(db, future_sessions_of([stays.id, tapers.id, held.id], NOW))
     assert _roster(db, future_monday.id) == {stays.id, tapers.id, held.id}
 
     tapers.current_phase_id = taper.id
     held.status = EnrollmentStatus.on_hold
     db.flush()
     with count_queries(db) as statements:
-        sync_future_rosters(db, [tapers.id, held.id], after=NOW)
+        sync_rosters(db, future_sessions_of([tapers.id, held.id], NOW))
     assert len(statements) == 2
 
     assert _roster(db, future_monday.id) == {stays.id}

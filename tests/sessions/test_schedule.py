@@ -145,6 +145,23 @@ def test_rosters_follow_phase_status_program_and_admission(
     assert _roster(db, by_day[date(2026, 3, 4)].id) == {intensive.id, tapering.id, latecomer.id}
 
 
+def test_admission_day_is_read_on_the_programs_calendar(
+    db: Session, factories: Factories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wednesday's 18:00 group in Chicago starts at 00:00 UTC on Thursday."""
+    freeze(monkeypatch)
+    setup = clinic(factories, timezone="America/Chicago")
+    on_wednesday = setup.enroll(factories, admitted_on=date(2026, 2, 25))
+    on_thursday = setup.enroll(factories, admitted_on=date(2026, 2, 26))
+
+    generate(db, ACTOR, setup.program.id, _range(date(2026, 2, 23), date(2026, 2, 27)))
+
+    evening = next(s for s in _sessions(db, setup.program.id) if s.slot_id == setup.wednesday.id)
+    assert evening.starts_at == datetime(2026, 2, 26, 0, tzinfo=UTC)
+    assert _roster(db, evening.id) == {on_wednesday.id}
+    assert on_thursday.id not in _roster(db, evening.id)
+
+
 def test_regeneration_updates_future_rosters_and_keeps_the_past(
     db: Session, factories: Factories, monkeypatch: pytest.MonkeyPatch
 ) -> None:

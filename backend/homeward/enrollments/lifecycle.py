@@ -49,7 +49,7 @@ from homeward.enrollments.schemas import (
 from homeward.errors import InvalidInput
 from homeward.fields import ADMISSION_LOOKBACK_DAYS
 from homeward.programs.models import Phase, Program
-from homeward.sessions.rostering import sync_future_rosters
+from homeward.sessions.rostering import future_sessions_of, sync_rosters
 from homeward.transfers.follow import follow_enrollments
 
 Status = EnrollmentStatus
@@ -118,7 +118,7 @@ def _move(
         )
     )
     flush_or_412(db)
-    sync_future_rosters(db, [enrollment.id], after=clock.now())
+    sync_rosters(db, future_sessions_of([enrollment.id], after=clock.now()))
     record(
         db,
         actor,
@@ -319,7 +319,7 @@ def change_phase(
         )
     )
     flush_or_412(db)
-    sync_future_rosters(db, [enrollment.id], after=clock.now())
+    sync_rosters(db, future_sessions_of([enrollment.id], after=clock.now()))
     record(
         db,
         actor,

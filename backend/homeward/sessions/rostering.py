@@ -1,82 +1,127 @@
-"""Keeping future rosters in step with each enrollment's status and phase.
+"""Rostering: who is expected at a generated session, the one place that decides it.
 
-A session's roster is every active enrollment whose current phase attends the
-session's slot. Past sessions (and anything with attendance) never change.
+An enrollment is on a generated session's roster when it is active, its current phase
+attends the session's slot, and the session falls on or after its admission day (on the
+program's calendar, so backfilled history does not list clients who had not arrived).
+Entries with attendance recorded are facts and stay, whatever the enrollment's phase now.
+
+Schedule generation brings the sessions it made or found in line; the enrollment
+lifecycle and tapering bring an enrollment's future sessions in line after a change.
+Both ask `sync_rosters` with a scope; it is two statements whatever the scope's size.
 """
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, insert, select
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
-from homeward.programs.models import phase_slots
+from homeward.programs.models import Program, phase_slots
 from homeward.sessions.models import (
     ROSTER_ATTENDANCE,
     RosterEntry,
     SessionStatus,
     TreatmentSession,
 )
+from homeward.zones import local_day
 
 
-def sync_future_rosters(
-    db: Session, enrollment_ids: Collection[uuid.UUID], after: datetime
-) -> None:
-    """Re-roster generated sessions starting after `after` for these enrollments.
+@dataclass(frozen=True)
+class RosterScope:
+    """Which entries a sync may change: sessions and enrollments, each all when None."""
 
-    Three statements whatever the number of enrollments or sessions: drop entries
-    the enrollment's phase no longer attends, then add the missing ones.
-    """
-    if not enrollment_ids:
-        return
-    ids = list(enrollment_ids)
-    attends = (
-        select(Enrollment.id)
-        .join(phase_slots, phase_slots.c.phase_id == Enrollment.current_phase_id)
-        .where(
-            Enrollment.id == RosterEntry.enrollment_id,
-            Enrollment.status == EnrollmentStatus.active,
-            phase_slots.c.slot_id == TreatmentSession.slot_id,
+    session_ids: Collection[uuid.UUID] | None = None
+    enrollment_ids: Collection[uuid.UUID] | None = None
+    starting_after: datetime | None = None
+
+    def entries(self) -> ColumnElement[bool]:
+        """The scope over roster entries, so a sync reads only the entries it may change."""
+        return and_(
+            true() if self.session_ids is None else RosterEntry.session_id.in_(self.session_ids),
+            true()
+            if self.enrollment_ids is None
+            else RosterEntry.enrollment_id.in_(self.enrollment_ids),
         )
-        .correlate(RosterEntry, TreatmentSession)
+
+    def pairs(self) -> ColumnElement[bool]:
+        """The scope over the sessions and enrollments a query has joined."""
+        return and_(
+            true() if self.session_ids is None else TreatmentSession.id.in_(self.session_ids),
+            true() if self.enrollment_ids is None else Enrollment.id.in_(self.enrollment_ids),
+            true()
+            if self.starting_after is None
+            else TreatmentSession.starts_at > self.starting_after,
+        )
+
+
+def future_sessions_of(enrollment_ids: Collection[uuid.UUID], after: datetime) -> RosterScope:
+    """The generated sessions starting after `after`, for these enrollments only."""
+    return RosterScope(enrollment_ids=list(enrollment_ids), starting_after=after)
+
+
+def these_sessions(session_ids: Collection[uuid.UUID]) -> RosterScope:
+    """These sessions, for every enrollment of their programs."""
+    return RosterScope(session_ids=list(session_ids))
+
+
+def _belongs() -> ColumnElement[bool]:
+    """The rostering rule, over a session and an enrollment already in the query."""
+    session_day = local_day(
+        TreatmentSession.starts_at,
+        select(Program.timezone).where(Program.id == TreatmentSession.program_id).scalar_subquery(),
     )
-    has_attendance = exists().where(ROSTER_ATTENDANCE)
-    stale_sessions = select(TreatmentSession.id).where(
-        TreatmentSession.id == RosterEntry.session_id,
-        TreatmentSession.slot_id.is_not(None),
-        TreatmentSession.starts_at > after,
-        ~exists(attends),
+    return and_(
+        Enrollment.status == EnrollmentStatus.active,
+        exists().where(
+            phase_slots.c.phase_id == Enrollment.current_phase_id,
+            phase_slots.c.slot_id == TreatmentSession.slot_id,
+        ),
+        or_(Enrollment.admitted_on.is_(None), Enrollment.admitted_on <= session_day),
+    )
+
+
+def sync_rosters(db: Session, scope: RosterScope) -> int:
+    """Drop the scope's entries the rule no longer gives, add the missing; the number added."""
+    if scope.session_ids == [] or scope.enrollment_ids == []:
+        return 0
+    stale = (
+        select(TreatmentSession.id)
+        .join(Enrollment, Enrollment.id == RosterEntry.enrollment_id)
+        .where(
+            TreatmentSession.id == RosterEntry.session_id,
+            TreatmentSession.slot_id.is_not(None),
+            scope.pairs(),
+            ~_belongs(),
+        )
+        .correlate(RosterEntry)
     )
     db.execute(
         delete(RosterEntry)
-        .where(RosterEntry.enrollment_id.in_(ids), exists(stale_sessions), ~has_attendance)
+        .where(scope.entries(), exists(stale), ~exists().where(ROSTER_ATTENDANCE))
         .execution_options(synchronize_session=False)
     )
     missing = (
         select(TreatmentSession.id, Enrollment.id)
-        .join(phase_slots, phase_slots.c.slot_id == TreatmentSession.slot_id)
-        .join(
-            Enrollment,
-            and_(
-                Enrollment.current_phase_id == phase_slots.c.phase_id,
-                Enrollment.program_id == TreatmentSession.program_id,
-            ),
-        )
+        .join(Enrollment, Enrollment.program_id == TreatmentSession.program_id)
         .where(
-            Enrollment.id.in_(ids),
-            Enrollment.status == EnrollmentStatus.active,
-            TreatmentSession.starts_at > after,
+            TreatmentSession.slot_id.is_not(None),
             TreatmentSession.status == SessionStatus.scheduled,
+            scope.pairs(),
+            _belongs(),
             ~exists().where(
                 RosterEntry.session_id == TreatmentSession.id,
                 RosterEntry.enrollment_id == Enrollment.id,
             ),
         )
     )
-    db.execute(
-        insert(RosterEntry).from_select(["session_id", "enrollment_id"], missing),
-        execution_options={"synchronize_session": False},
+    # The driver forgets an INSERT's row count when its cursor closes, unless asked to keep it.
+    added = db.connection().execute(
+        insert(RosterEntry)
+        .from_select(["session_id", "enrollment_id"], missing)
+        .execution_options(preserve_rowcount=True)
     )
     db.expire_all()
+    return added.rowcount

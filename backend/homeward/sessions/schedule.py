@@ -9,29 +9,24 @@ and enrollments.
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, exists, insert, select, tuple_
+from sqlalchemy import Row, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from homeward import clock
 from homeward.audit.service import Actor, record
-from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.errors import InvalidInput
 from homeward.fields import EARLIEST_DAY, LATEST_DAY
-from homeward.programs.models import Phase, Program, Slot, phase_slots
+from homeward.programs.models import Program, Slot
 from homeward.sessions.exceptions import ProgramNotFound, ScheduleBusy
-from homeward.sessions.models import (
-    ROSTER_ATTENDANCE,
-    RosterEntry,
-    SessionStatus,
-    TreatmentSession,
-)
+from homeward.sessions.models import SessionStatus, TreatmentSession
+from homeward.sessions.rostering import sync_rosters, these_sessions
 from homeward.sessions.schemas import ScheduleGenerate, ScheduleResult
 
 MAX_DAYS = 92
@@ -100,75 +95,19 @@ def generate(
     program = db.get(Program, program_id)
     if program is None:
         raise ProgramNotFound()
-    tz = ZoneInfo(program.timezone)
     now = clock.now()
-    slots = list(db.scalars(select(Slot).where(Slot.program_id == program.id)))
-    wanted = list(occurrences(slots, data.from_, data.to, tz))
-
-    # Existing sessions of these slots, looked up by (slot, local date). The UTC window
-    # is padded by a day on each side because local dates and UTC dates differ.
-    window_start = datetime.combine(data.from_ - timedelta(days=1), datetime.min.time(), UTC)
-    window_end = datetime.combine(data.to + timedelta(days=2), datetime.min.time(), UTC)
-    existing_rows = db.execute(
-        select(
-            TreatmentSession.id,
-            TreatmentSession.slot_id,
-            TreatmentSession.starts_at,
-            TreatmentSession.status,
-        ).where(
-            TreatmentSession.program_id == program.id,
-            TreatmentSession.slot_id.is_not(None),
-            TreatmentSession.starts_at >= window_start,
-            TreatmentSession.starts_at < window_end,
-        )
-    ).all()
-    existing = {(row.slot_id, row.starts_at.astimezone(tz).date()): row for row in existing_rows}
-
-    new_rows: list[dict[str, object]] = []
-    # The sessions whose roster generation maintains: new ones, and existing future ones.
-    to_roster: dict[uuid.UUID, tuple[uuid.UUID, date]] = {}
-    existing_count = 0
-    for occurrence in wanted:
-        found = existing.get((occurrence.slot.id, occurrence.day))
-        if found is not None:
-            existing_count += 1
-            if found.status == SessionStatus.scheduled and found.starts_at > now:
-                to_roster[found.id] = (occurrence.slot.id, occurrence.day)
-            continue
-        session_id = uuid.uuid4()
-        slot = occurrence.slot
-        new_rows.append(
-            {
-                "id": session_id,
-                "program_id": program.id,
-                "slot_id": slot.id,
-                "session_type": slot.session_type,
-                "title": slot.title,
-                "starts_at": occurrence.starts_at,
-                "ends_at": occurrence.ends_at,
-                "facilitator_id": slot.facilitator_id,
-                "room": slot.room,
-                "status": SessionStatus.scheduled,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        to_roster[session_id] = (slot.id, occurrence.day)
-
-    if new_rows:
+    plan = _plan(db, program, data, now)
+    if plan.new_rows:
         try:
             with db.begin_nested():
-                for rows in chunks(new_rows):
+                for rows in chunks(plan.new_rows):
                     db.execute(insert(TreatmentSession).values(list(rows)))
         except IntegrityError as error:
             raise ScheduleBusy(
                 "Another request generated sessions for these dates meanwhile"
             ) from error
-
-    rostered = _sync_rosters(
-        db, program.id, to_roster, new_ids={r["id"] for r in new_rows}, now=now
-    )
-    result = ScheduleResult(created=len(new_rows), existing=existing_count, rostered=rostered)
+    rostered = sync_rosters(db, these_sessions(plan.to_roster))
+    result = ScheduleResult(created=len(plan.new_rows), existing=plan.existing, rostered=rostered)
     record(
         db,
         actor,
@@ -180,76 +119,71 @@ def generate(
     return result
 
 
-def _sync_rosters(
-    db: Session,
-    program_id: uuid.UUID,
-    sessions: dict[uuid.UUID, tuple[uuid.UUID, date]],
-    *,
-    new_ids: set[object],
-    now: datetime,
-) -> int:
-    """Roster each session with the active enrollments whose phase attends its slot.
+@dataclass
+class _Plan:
+    new_rows: list[dict[str, object]] = field(default_factory=list)
+    # The sessions whose roster generation maintains: new ones, and existing future ones.
+    to_roster: list[uuid.UUID] = field(default_factory=list)
+    existing: int = 0
 
-    Enrollments are only rostered from their admission day on, so backfilled
-    history does not list clients who had not arrived yet. Entries with attendance
-    stay, whatever the enrollment's phase now.
+
+def _plan(db: Session, program: Program, data: ScheduleGenerate, now: datetime) -> _Plan:
+    """The sessions to create for the range, and those to re-roster."""
+    tz = ZoneInfo(program.timezone)
+    slots = list(db.scalars(select(Slot).where(Slot.program_id == program.id)))
+    existing = _existing_by_slot_and_day(db, program.id, data, tz)
+    plan = _Plan()
+    for occurrence in occurrences(slots, data.from_, data.to, tz):
+        found = existing.get((occurrence.slot.id, occurrence.day))
+        if found is None:
+            row = _session_row(program.id, occurrence, now)
+            plan.new_rows.append(row)
+            plan.to_roster.append(row["id"])  # type: ignore[arg-type]
+            continue
+        plan.existing += 1
+        if found.status == SessionStatus.scheduled and found.starts_at > now:
+            plan.to_roster.append(found.id)
+    return plan
+
+
+def _existing_by_slot_and_day(
+    db: Session, program_id: uuid.UUID, data: ScheduleGenerate, tz: ZoneInfo
+) -> dict[tuple[uuid.UUID | None, date], Row[uuid.UUID, uuid.UUID | None, datetime, SessionStatus]]:
+    """The program's generated sessions near the range, by (slot, local date).
+
+    The UTC window is padded by a day on each side because local dates and UTC dates differ.
     """
-    if not sessions:
-        return 0
-    phase_rows = db.execute(
-        select(phase_slots.c.phase_id, phase_slots.c.slot_id)
-        .join(Phase, Phase.id == phase_slots.c.phase_id)
-        .where(Phase.program_id == program_id)
-    ).all()
-    attending_phases: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for phase_id, slot_id in phase_rows:
-        attending_phases[slot_id].add(phase_id)
-    enrollments = db.execute(
-        select(Enrollment.id, Enrollment.current_phase_id, Enrollment.admitted_on).where(
-            Enrollment.program_id == program_id, Enrollment.status == EnrollmentStatus.active
+    window_start = datetime.combine(data.from_ - timedelta(days=1), datetime.min.time(), UTC)
+    window_end = datetime.combine(data.to + timedelta(days=2), datetime.min.time(), UTC)
+    rows = db.execute(
+        select(
+            TreatmentSession.id,
+            TreatmentSession.slot_id,
+            TreatmentSession.starts_at,
+            TreatmentSession.status,
+        ).where(
+            TreatmentSession.program_id == program_id,
+            TreatmentSession.slot_id.is_not(None),
+            TreatmentSession.starts_at >= window_start,
+            TreatmentSession.starts_at < window_end,
         )
     ).all()
+    return {(row.slot_id, row.starts_at.astimezone(tz).date()): row for row in rows}
 
-    desired: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    for session_id, (slot_id, day) in sessions.items():
-        phases = attending_phases.get(slot_id, set())
-        for enrollment in enrollments:
-            if enrollment.current_phase_id in phases and (
-                enrollment.admitted_on is None or enrollment.admitted_on <= day
-            ):
-                desired.add((session_id, enrollment.id))
 
-    current: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    kept: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    existing_ids = [session_id for session_id in sessions if session_id not in new_ids]
-    if existing_ids:
-        has_attendance = exists().where(ROSTER_ATTENDANCE).label("has_attendance")
-        for row in db.execute(
-            select(RosterEntry.session_id, RosterEntry.enrollment_id, has_attendance).where(
-                RosterEntry.session_id.in_(existing_ids)
-            )
-        ):
-            pair = (row.session_id, row.enrollment_id)
-            current.add(pair)
-            if row.has_attendance:
-                kept.add(pair)
-
-    stale = current - desired - kept
-    for pairs in chunks(sorted(stale)):
-        db.execute(
-            delete(RosterEntry)
-            .where(tuple_(RosterEntry.session_id, RosterEntry.enrollment_id).in_(pairs))
-            .execution_options(synchronize_session=False)
-        )
-    missing = desired - current
-    for pairs in chunks(sorted(missing)):
-        db.execute(
-            insert(RosterEntry).values(
-                [
-                    {"session_id": session_id, "enrollment_id": enrollment_id, "added_at": now}
-                    for session_id, enrollment_id in pairs
-                ]
-            )
-        )
-    db.expire_all()
-    return len(missing)
+def _session_row(program_id: uuid.UUID, occurrence: Occurrence, now: datetime) -> dict[str, object]:
+    slot = occurrence.slot
+    return {
+        "id": uuid.uuid4(),
+        "program_id": program_id,
+        "slot_id": slot.id,
+        "session_type": slot.session_type,
+        "title": slot.title,
+        "starts_at": occurrence.starts_at,
+        "ends_at": occurrence.ends_at,
+        "facilitator_id": slot.facilitator_id,
+        "room": slot.room,
+        "status": SessionStatus.scheduled,
+        "created_at": now,
+        "updated_at": now,
+    }

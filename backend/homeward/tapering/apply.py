@@ -22,7 +22,7 @@ from homeward.enrollments.writer import (
     move_phases,
 )
 from homeward.progress.metrics import EnrollmentState
-from homeward.sessions.rostering import sync_future_rosters
+from homeward.sessions.rostering import future_sessions_of, sync_rosters
 from homeward.tapering.engine import Decision
 from homeward.tapering.models import Action
 from homeward.tapering.rules import Metric
@@ -155,7 +155,7 @@ def apply_in_bulk(
     audit += move_phases(connection, by, now, on, [_phase_move(c) for c in moves])
     audit += complete_enrollments(connection, by, now, on, [_completion(c) for c in completes])
     if moves or completes:
-        sync_future_rosters(db, [c.state.id for c in moves + completes], after=now)
+        sync_rosters(db, future_sessions_of([c.state.id for c in moves + completes], now))
     if completes:
         # As a completion by hand does: the transfer it came from follows, and is announced.
         enrollments.status_changed(db, [c.state.id for c in completes])
