@@ -100,28 +100,33 @@ def update_rows(
     key: str,
     given: Mapping[str, Sequence[Any]],
     also: Mapping[str, Any],
-) -> None:
-    """For each i, set every column of `given` but `key` to its i-th value, and the
-    `also` columns (values or SQL expressions), on the row whose `key` is `given[key][i]`.
+    *,
+    matching: Sequence[str] = (),
+) -> int:
+    """For each i, set every column of `given` but `key` and `matching` to its i-th value,
+    and the `also` columns (values or SQL expressions), on the row whose `key` is
+    `given[key][i]` and whose `matching` columns still hold their i-th values (a version,
+    say). The number of rows changed.
 
     On PostgreSQL one `UPDATE ... FROM` the values unnested from arrays; on SQLite
     an executemany.
     """
     count = len(given[key])
     if not count:
-        return
-    changed = [name for name in given if name != key]
+        return 0
+    compared = [key, *matching]
+    changed = [name for name in given if name not in compared]
     if connection.dialect.name != "postgresql":
         statement = (
             update(table)
-            .where(table.c[key] == bindparam(f"given_{key}"))
+            .where(*(table.c[name] == bindparam(f"given_{name}") for name in compared))
             .values({**{name: bindparam(f"given_{name}") for name in changed}, **also})
         )
-        connection.execute(
-            statement,
+        result = connection.execute(
+            statement.execution_options(preserve_rowcount=True),
             [{f"given_{name}": values[i] for name, values in given.items()} for i in range(count)],
         )
-        return
+        return result.rowcount
     # Several unnest() in one select list run in step, pairing the i-th elements.
     rows = select(
         *(
@@ -131,8 +136,10 @@ def update_rows(
             for name, values in given.items()
         )
     ).subquery("given")
-    connection.execute(
+    result = connection.execute(
         update(table)
-        .where(table.c[key] == rows.c[key])
+        .where(*(table.c[name] == rows.c[name] for name in compared))
         .values({**{name: rows.c[name] for name in changed}, **also})
+        .execution_options(preserve_rowcount=True)
     )
+    return result.rowcount

@@ -66,6 +66,25 @@ def test_update_rows_pairs_each_key_with_its_values(db: Session, probe: Table) -
     ]
 
 
+def test_update_rows_changes_only_rows_that_still_match(db: Session, probe: Table) -> None:
+    columns = [c.name for c in probe.columns]
+    insert_rows(
+        db.connection(), probe, columns, [(i, f"n{i}", None, None, None, 1) for i in range(1, 4)]
+    )
+    changed = update_rows(
+        db.connection(),
+        probe,
+        "id",
+        # Row 2 was read at version 1 but someone has moved it to 2 meanwhile.
+        {"id": [1, 2], "version": [1, 2], "note": ["first", "second"]},
+        {"version": probe.c.version + 1},
+        matching=["version"],
+    )
+    assert changed == 1
+    stored = db.execute(select(probe.c.id, probe.c.note, probe.c.version)).all()
+    assert sorted(tuple(row) for row in stored) == [(1, "first", 2), (2, "n2", 1), (3, "n3", 1)]
+
+
 class _Mood(StrEnum):
     calm = "calm"
 

@@ -5,11 +5,11 @@ from datetime import date, timedelta
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from homeward.audit.service import Actor
-from homeward.enrollments import service
+from homeward.enrollments import lifecycle, service
 from homeward.enrollments.exceptions import (
     AlreadyEnrolled,
     AtCapacity,
@@ -34,7 +34,7 @@ from homeward.enrollments.schemas import (
     ExtendRequest,
     StatusNote,
 )
-from homeward.errors import InvalidInput
+from homeward.errors import InvalidInput, PreconditionFailed
 from homeward.programs import service as programs_service
 from homeward.programs.exceptions import PhaseInUse
 from tests.enrollments.helpers import TODAY, Clinic, audit_events, clinic, freeze, pending
@@ -347,3 +347,50 @@ def test_a_phase_someone_is_or_was_in_cannot_be_deleted(
         "Intensive",
         "Taper",
     ]
+
+
+# Each action writes through the set-based writer with the version it read: a change
+# committed by someone else between that read and the write is refused, not overwritten.
+_ACTIONS: dict[str, Callable[[Session, Actor, Enrollment, Clinic], object]] = {
+    "admit": lambda db, a, e, day: service.admit(db, a, e.id),
+    "hold": lambda db, a, e, day: service.hold(db, a, e.id, StatusNote(note="away")),
+    "complete": lambda db, a, e, day: service.complete(db, a, e.id, CompleteRequest()),
+    "discharge": lambda db, a, e, day: service.discharge(
+        db, a, e.id, DischargeRequest(reason=DischargeReason.against_medical_advice)
+    ),
+    "change_phase": lambda db, a, e, day: service.change_phase(
+        db, a, e.id, ChangePhaseRequest(phase_id=day.taper.id, reason="ready")
+    ),
+    "extend": lambda db, a, e, day: service.extend(
+        db, a, e.id, ExtendRequest(days=7, reason="needs_more_support")
+    ),
+}
+
+
+@pytest.mark.parametrize("action", sorted(_ACTIONS))
+def test_a_change_made_after_the_read_is_not_overwritten(
+    db: Session,
+    factories: Factories,
+    day: Clinic,
+    actor: Actor,
+    action: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if action == "admit":
+        enrollment = pending(factories, day.program)
+    else:
+        enrollment = factories.enrollment(day.program, day.intensive, admitted_on=date(2026, 2, 2))
+    read = lifecycle._read
+
+    def someone_else_writes_first(read_enrollment: Enrollment) -> dict[object, int]:
+        versions = read(read_enrollment)
+        db.execute(
+            update(Enrollment)
+            .where(Enrollment.id == enrollment.id)
+            .values(version=Enrollment.version + 1)
+        )
+        return dict(versions)
+
+    monkeypatch.setattr(lifecycle, "_read", someone_else_writes_first)
+    with pytest.raises(PreconditionFailed, match="Someone else changed this enrollment"):
+        _ACTIONS[action](db, actor, enrollment, day)

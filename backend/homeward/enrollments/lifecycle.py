@@ -9,15 +9,15 @@ change also moves the transfer the enrollment came from (`status_changed`).
 """
 
 import uuid
-from collections.abc import Collection
-from datetime import date, timedelta
+from collections.abc import Callable, Collection
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from homeward import clock
-from homeward.audit.service import Actor, record
+from homeward.audit.service import Actor, AuditEntry, record_many
 from homeward.enrollments.exceptions import (
     AtCapacity,
     IllegalTransition,
@@ -25,7 +25,6 @@ from homeward.enrollments.exceptions import (
     SamePhase,
 )
 from homeward.enrollments.loading import (
-    flush_or_412,
     load_enrollment,
     program_today,
     staff_id,
@@ -34,9 +33,6 @@ from homeward.enrollments.models import (
     CENSUS_STATUSES,
     Enrollment,
     EnrollmentStatus,
-    Extension,
-    PhaseChange,
-    StatusChange,
 )
 from homeward.enrollments.schemas import (
     AdmitRequest,
@@ -45,6 +41,16 @@ from homeward.enrollments.schemas import (
     DischargeRequest,
     ExtendRequest,
     StatusNote,
+)
+from homeward.enrollments.writer import (
+    Extending,
+    PhaseMove,
+    StatusMove,
+    Versions,
+    extend_enrollments,
+    move_phases,
+    move_statuses,
+    record_phase_changes,
 )
 from homeward.errors import InvalidInput
 from homeward.fields import ADMISSION_LOOKBACK_DAYS
@@ -104,33 +110,40 @@ def _move(
     note: str,
     action: str,
     detail: dict[str, object] | None = None,
+    dated: dict[str, object] | None = None,
 ) -> Enrollment:
-    """Record the status change, then bring future rosters in line with it."""
-    from_status = enrollment.status
-    enrollment.status = to_status
-    db.add(
-        StatusChange(
-            enrollment_id=enrollment.id,
-            from_status=from_status,
-            to_status=to_status,
-            note=note,
-            changed_by_id=staff_id(actor),
-        )
-    )
-    flush_or_412(db)
-    sync_rosters(db, future_sessions_of([enrollment.id], after=clock.now()))
-    record(
+    """Write the status move through the writer, as a list of one; then what follows it."""
+    move = StatusMove(enrollment.id, enrollment.patient_id, enrollment.status, note, detail or {})
+    _write(
         db,
         actor,
-        f"enrollment.{action}",
-        "enrollment",
-        enrollment.id,
-        patient_id=enrollment.patient_id,
-        detail={"from": from_status.value, "to": to_status.value, **(detail or {})},
+        lambda connection, by, now: move_statuses(
+            connection, by, now, action, to_status, [move], dated=dated, versions=_read(enrollment)
+        ),
     )
+    sync_rosters(db, future_sessions_of([enrollment.id], after=clock.now()))
     status_changed(db, [enrollment.id])
-    # The rostering helper expired everything; reload with the summaries in one query.
     return load_enrollment(db, enrollment.id)
+
+
+def _read(enrollment: Enrollment) -> Versions:
+    """The version this request read: the writer refuses to write over a later one."""
+    return {enrollment.id: enrollment.version}
+
+
+def _write(
+    db: Session,
+    actor: Actor,
+    write: Callable[[Connection, uuid.UUID | None, datetime], list[AuditEntry]],
+) -> None:
+    """Run one of the writer's changes in the request's transaction, with its audit events.
+
+    Nothing is pending in the Session when it runs, and what the Session holds is stale
+    after it, so it is expired.
+    """
+    db.flush()
+    record_many(db, actor, write(db.connection(), staff_id(actor), clock.now()))
+    db.expire_all()
 
 
 def status_changed(db: Session, enrollment_ids: Collection[uuid.UUID]) -> None:
@@ -183,27 +196,21 @@ def admit(
     if not phases:
         raise ProgramHasNoPhases()
     first = phases[0]
-    enrollment.admitted_on = admitted_on
-    enrollment.current_phase_id = first.id
-    enrollment.phase_started_on = admitted_on
-    enrollment.expected_end_on = admitted_on + timedelta(days=program.default_length_days)
-    db.add(
-        PhaseChange(
-            enrollment_id=enrollment.id,
-            from_phase_id=None,
-            to_phase_id=first.id,
-            effective_on=admitted_on,
-            reason="admission",
-            changed_by_id=staff_id(actor),
-        )
-    )
+    admission = PhaseMove(enrollment.id, enrollment.patient_id, None, first.id, "admission")
+    record_phase_changes(db.connection(), staff_id(actor), clock.now(), admitted_on, [admission])
     detail: dict[str, object] = {
         "admitted_on": admitted_on.isoformat(),
         "census": census,
         "capacity": program.capacity,
         "capacity_override": over_capacity,
     }
-    return _move(db, actor, enrollment, Status.active, data.note, "admit", detail)
+    dated: dict[str, object] = {
+        "admitted_on": admitted_on,
+        "current_phase_id": first.id,
+        "phase_started_on": admitted_on,
+        "expected_end_on": admitted_on + timedelta(days=program.default_length_days),
+    }
+    return _move(db, actor, enrollment, Status.active, data.note, "admit", detail, dated)
 
 
 def hold(
@@ -244,7 +251,6 @@ def complete(
     today = program_today(enrollment.program)
     completed_on = data.completed_on or today
     _check_day("completed_on", completed_on, today, enrollment.admitted_on)
-    enrollment.completed_on = completed_on
     return _move(
         db,
         actor,
@@ -253,6 +259,7 @@ def complete(
         data.note,
         "complete",
         {"completed_on": completed_on.isoformat()},
+        {"completed_on": completed_on},
     )
 
 
@@ -268,8 +275,6 @@ def discharge(
     today = program_today(enrollment.program)
     discharged_on = data.discharged_on or today
     _check_day("discharged_on", discharged_on, today, enrollment.admitted_on)
-    enrollment.discharged_on = discharged_on
-    enrollment.discharge_reason = data.reason
     return _move(
         db,
         actor,
@@ -278,6 +283,7 @@ def discharge(
         data.note,
         "discharge",
         {"discharged_on": discharged_on.isoformat(), "reason": data.reason.value},
+        {"discharged_on": discharged_on, "discharge_reason": data.reason},
     )
 
 
@@ -305,34 +311,17 @@ def change_phase(
         enrollment.phase_started_on or enrollment.admitted_on,
         "start of the current phase",
     )
-    from_phase_id = enrollment.current_phase_id
-    enrollment.current_phase_id = phase.id
-    enrollment.phase_started_on = effective_on
-    db.add(
-        PhaseChange(
-            enrollment_id=enrollment.id,
-            from_phase_id=from_phase_id,
-            to_phase_id=phase.id,
-            effective_on=effective_on,
-            reason=data.reason,
-            changed_by_id=staff_id(actor),
-        )
+    move = PhaseMove(
+        enrollment.id, enrollment.patient_id, enrollment.current_phase_id, phase.id, data.reason
     )
-    flush_or_412(db)
-    sync_rosters(db, future_sessions_of([enrollment.id], after=clock.now()))
-    record(
+    _write(
         db,
         actor,
-        "enrollment.change_phase",
-        "enrollment",
-        enrollment.id,
-        patient_id=enrollment.patient_id,
-        detail={
-            "from_phase_id": str(from_phase_id) if from_phase_id else None,
-            "to_phase_id": str(phase.id),
-            "effective_on": effective_on.isoformat(),
-        },
+        lambda connection, by, now: move_phases(
+            connection, by, now, effective_on, [move], versions=_read(enrollment)
+        ),
     )
+    sync_rosters(db, future_sessions_of([enrollment.id], after=clock.now()))
     return load_enrollment(db, enrollment.id)
 
 
@@ -349,26 +338,21 @@ def extend(
     previous = enrollment.expected_end_on
     base = previous or program_today(enrollment.program)
     new_end = base + timedelta(days=data.days)
-    enrollment.expected_end_on = new_end
-    db.add(
-        Extension(
-            enrollment_id=enrollment.id,
-            days=data.days,
-            reason=data.reason,
-            note=data.note,
-            previous_end_on=previous,
-            new_end_on=new_end,
-            created_by_id=staff_id(actor),
-        )
+    extending = Extending(
+        enrollment.id,
+        enrollment.patient_id,
+        data.days,
+        data.reason,
+        data.note,
+        previous,
+        new_end,
+        {"reason": data.reason.value},
     )
-    flush_or_412(db)
-    record(
+    _write(
         db,
         actor,
-        "enrollment.extend",
-        "enrollment",
-        enrollment.id,
-        patient_id=enrollment.patient_id,
-        detail={"days": data.days, "reason": data.reason.value, "new_end_on": new_end.isoformat()},
+        lambda connection, by, now: extend_enrollments(
+            connection, by, now, [extending], versions=_read(enrollment)
+        ),
     )
-    return enrollment
+    return load_enrollment(db, enrollment.id)

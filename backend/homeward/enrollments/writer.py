@@ -1,18 +1,20 @@
-"""Set-based writes of enrollment changes: extensions, phase moves and completions.
+"""The one writer of enrollment changes: extensions, phase moves and status moves.
 
 Each writes, for any number of enrollments in a fixed number of statements, the rows an
 enrollment change leaves: its history row (`Extension`, `PhaseChange`, `StatusChange`),
 the enrollment's new end date, phase or status with its version bumped, and one audit
-event per enrollment. Tapering's automatic changes for a whole cohort go through here;
-re-rostering future sessions after moves and completions is the caller's, once for all.
+event per enrollment. A clinician's action writes a list of one, with the version it
+read, so a concurrent change is a 412; tapering's automatic changes write a whole cohort.
+Re-rostering future sessions after moves is the caller's, once for all.
 """
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, update
+from sqlalchemy import Connection, Table
 
 from homeward.audit.service import AuditEntry
 from homeward.bulk import insert_rows, update_rows
@@ -24,8 +26,31 @@ from homeward.enrollments.models import (
     PhaseChange,
     StatusChange,
 )
+from homeward.errors import PreconditionFailed
 
 _ENROLLMENTS = cast(Table, Enrollment.__table__)
+# The version each enrollment was read at, for a change that must not overwrite another.
+Versions = Mapping[uuid.UUID, int]
+
+
+def _update_enrollments(
+    connection: Connection,
+    given: dict[str, Sequence[object]],
+    also: dict[str, object],
+    now: datetime,
+    versions: Versions | None,
+) -> None:
+    """Set `given` per enrollment and `also` on all, bumping each version once."""
+    also = {**also, "version": _ENROLLMENTS.c.version + 1, "updated_at": now}
+    if versions is None:
+        update_rows(connection, _ENROLLMENTS, "id", given, also)
+        return
+    given = {**given, "version": [versions[i] for i in given["id"]]}  # type: ignore[index]
+    changed = update_rows(connection, _ENROLLMENTS, "id", given, also, matching=["version"])
+    if changed != len(given["id"]):
+        raise PreconditionFailed(
+            "Someone else changed this enrollment meanwhile; reload and try again"
+        )
 
 
 @dataclass(frozen=True)
@@ -52,15 +77,21 @@ class PhaseMove:
 
 
 @dataclass(frozen=True)
-class Completion:
+class StatusMove:
     enrollment_id: uuid.UUID
     patient_id: uuid.UUID
+    from_status: EnrollmentStatus
     note: str
     detail: dict[str, object] = field(default_factory=dict)
 
 
 def extend_enrollments(
-    connection: Connection, by: uuid.UUID | None, now: datetime, changes: list[Extending]
+    connection: Connection,
+    by: uuid.UUID | None,
+    now: datetime,
+    changes: list[Extending],
+    *,
+    versions: Versions | None = None,
 ) -> list[AuditEntry]:
     """Lengthen each stay; the audit events, for the caller to record with its others."""
     if not changes:
@@ -88,15 +119,15 @@ def extend_enrollments(
             for c in changes
         ],
     )
-    update_rows(
+    _update_enrollments(
         connection,
-        _ENROLLMENTS,
-        "id",
         {
             "id": [c.enrollment_id for c in changes],
             "expected_end_on": [c.new_end_on for c in changes],
         },
-        {"version": _ENROLLMENTS.c.version + 1, "updated_at": now},
+        {},
+        now,
+        versions,
     )
     return [
         AuditEntry(
@@ -116,32 +147,22 @@ def move_phases(
     now: datetime,
     on: date,
     changes: list[PhaseMove],
+    *,
+    versions: Versions | None = None,
 ) -> list[AuditEntry]:
     """Move each enrollment to its new phase from `on`; the audit events."""
     if not changes:
         return []
-    phase_change_columns = (
-        "id", "enrollment_id", "from_phase_id", "to_phase_id", "effective_on", "reason",
-        "changed_by_id", "created_at",
-    )  # fmt: skip
-    insert_rows(
+    record_phase_changes(connection, by, now, on, changes)
+    _update_enrollments(
         connection,
-        cast(Table, PhaseChange.__table__),
-        phase_change_columns,
-        [
-            (uuid.uuid4(), c.enrollment_id, c.from_phase_id, c.to_phase_id, on, c.reason, by, now)
-            for c in changes
-        ],
-    )
-    update_rows(
-        connection,
-        _ENROLLMENTS,
-        "id",
         {
             "id": [c.enrollment_id for c in changes],
             "current_phase_id": [c.to_phase_id for c in changes],
         },
-        {"phase_started_on": on, "version": _ENROLLMENTS.c.version + 1, "updated_at": now},
+        {"phase_started_on": on},
+        now,
+        versions,
     )
     return [
         AuditEntry(
@@ -160,43 +181,67 @@ def move_phases(
     ]
 
 
-def complete_enrollments(
+def record_phase_changes(
+    connection: Connection, by: uuid.UUID | None, now: datetime, on: date, changes: list[PhaseMove]
+) -> None:
+    """The phase history rows alone: an admission's first phase is set with its status."""
+    phase_change_columns = (
+        "id", "enrollment_id", "from_phase_id", "to_phase_id", "effective_on", "reason",
+        "changed_by_id", "created_at",
+    )  # fmt: skip
+    insert_rows(
+        connection,
+        cast(Table, PhaseChange.__table__),
+        phase_change_columns,
+        [
+            (uuid.uuid4(), c.enrollment_id, c.from_phase_id, c.to_phase_id, on, c.reason, by, now)
+            for c in changes
+        ],
+    )
+
+
+def move_statuses(
     connection: Connection,
     by: uuid.UUID | None,
     now: datetime,
-    on: date,
-    changes: list[Completion],
+    action: str,
+    to_status: EnrollmentStatus,
+    changes: list[StatusMove],
+    *,
+    dated: Mapping[str, object] | None = None,
+    versions: Versions | None = None,
 ) -> list[AuditEntry]:
-    """Complete each active enrollment on `on`; the audit events."""
+    """Move each enrollment to `to_status` by `action` (admit, hold, complete...); the
+    audit events. `dated`: what the move sets on every one of them (`completed_on`, say).
+    """
     if not changes:
         return []
     status_change_columns = (
         "id", "enrollment_id", "from_status", "to_status", "note", "changed_by_id", "occurred_at",
     )  # fmt: skip
-    active, completed = EnrollmentStatus.active.value, EnrollmentStatus.completed.value
     insert_rows(
         connection,
         cast(Table, StatusChange.__table__),
         status_change_columns,
-        [(uuid.uuid4(), c.enrollment_id, active, completed, c.note, by, now) for c in changes],
+        [
+            (uuid.uuid4(), c.enrollment_id, c.from_status.value, to_status.value, c.note, by, now)
+            for c in changes
+        ],
     )
-    connection.execute(
-        update(_ENROLLMENTS)
-        .where(_ENROLLMENTS.c.id.in_([c.enrollment_id for c in changes]))
-        .values(
-            status=EnrollmentStatus.completed,
-            completed_on=on,
-            version=_ENROLLMENTS.c.version + 1,
-            updated_at=now,
-        )
+    _update_enrollments(
+        connection,
+        {"id": [c.enrollment_id for c in changes]},
+        {"status": to_status, **(dated or {})},
+        now,
+        versions,
     )
     return [
         AuditEntry(
-            "enrollment.complete",
+            f"enrollment.{action}",
             "enrollment",
             c.enrollment_id,
             c.patient_id,
-            {"completed_on": on.isoformat(), **c.detail},
+            {"from": c.from_status.value, "to": to_status.value, **c.detail},
         )
         for c in changes
     ]

@@ -14,12 +14,12 @@ from homeward.enrollments.loading import staff_id
 from homeward.enrollments.models import Enrollment, EnrollmentStatus, ExtensionReason
 from homeward.enrollments.schemas import ChangePhaseRequest, CompleteRequest, ExtendRequest
 from homeward.enrollments.writer import (
-    Completion,
     Extending,
     PhaseMove,
-    complete_enrollments,
+    StatusMove,
     extend_enrollments,
     move_phases,
+    move_statuses,
 )
 from homeward.progress.metrics import EnrollmentState
 from homeward.sessions.rostering import future_sessions_of, sync_rosters
@@ -153,7 +153,15 @@ def apply_in_bulk(
         connection, by, now, [_extending(c, on) for c in by_action.get(Action.extend, [])]
     )
     audit += move_phases(connection, by, now, on, [_phase_move(c) for c in moves])
-    audit += complete_enrollments(connection, by, now, on, [_completion(c) for c in completes])
+    audit += move_statuses(
+        connection,
+        by,
+        now,
+        "complete",
+        EnrollmentStatus.completed,
+        [_completion(c, on) for c in completes],
+        dated={"completed_on": on},
+    )
     if moves or completes:
         sync_rosters(db, future_sessions_of([c.state.id for c in moves + completes], now))
     if completes:
@@ -198,10 +206,11 @@ def _phase_move(change: AutoChange) -> PhaseMove:
     )
 
 
-def _completion(change: AutoChange) -> Completion:
-    return Completion(
+def _completion(change: AutoChange, on: date) -> StatusMove:
+    return StatusMove(
         enrollment_id=change.state.id,
         patient_id=change.state.patient_id,
+        from_status=EnrollmentStatus.active,
         note=_why(change),
-        detail=_automatic(change),
+        detail={"completed_on": on.isoformat(), **_automatic(change)},
     )
