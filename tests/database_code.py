@@ -43,6 +43,13 @@ def declared_path(domain: str, dialect: str) -> Path:
     return PACKAGE / domain / "sql" / f"{dialect}.sql"
 
 
+def declared_names(domain: str, settings: Settings) -> set[str]:
+    """The names of the triggers and functions `domain` declares for this database."""
+    dialect = "sqlite" if settings.is_sqlite else "postgresql"
+    text_ = declared_path(domain, dialect).read_text()
+    return {line[3:].strip() for line in text_.splitlines() if line.startswith("-- ")}
+
+
 def _owner(name: str) -> str | None:
     for domain, prefixes in OWNERS.items():
         if name.startswith(prefixes):

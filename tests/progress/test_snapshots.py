@@ -9,11 +9,9 @@ from typing import Any
 import anyio
 import orjson
 import pytest
-from alembic.script import ScriptDirectory
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
-from homeward import migrate
 from homeward.audit.models import AuditEvent
 from homeward.audit.reads import SessionReads
 from homeward.audit.service import Actor
@@ -23,6 +21,7 @@ from homeward.progress import service
 from homeward.progress.models import ProgressMark
 from homeward.sessions.models import Attendance, AttendanceStatus, RosterEntry
 from homeward.settings import Settings
+from tests.database_code import declared_names
 from tests.factories import Factories, StaffClient
 from tests.statements import audited_read_statements, count_queries
 from tests.tapering.helpers import (
@@ -43,14 +42,6 @@ def _frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     freeze(monkeypatch)
 
 
-def _feeds(settings: Settings) -> dict[str, Any]:
-    scripts = ScriptDirectory.from_config(migrate.alembic_config(settings))
-    revision = scripts.get_revision("0011")
-    assert revision is not None
-    feeds: dict[str, Any] = revision.module.FEEDS
-    return feeds
-
-
 def test_every_counting_trigger_is_in_place(db: Session, settings: Settings) -> None:
     # A later migration that rebuilds one of these tables on SQLite would drop its
     # triggers without a word.
@@ -59,12 +50,7 @@ def test_every_counting_trigger_is_in_place(db: Session, settings: Settings) -> 
     else:
         listed = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
     found = {name for name in db.scalars(text(listed)) if name.startswith("progress_marks_")}
-    expected = {
-        f"progress_marks_{table}_{event_name.lower()}"
-        for table, feed in _feeds(settings).items()
-        for event_name in feed.events
-    }
-    assert found == expected
+    assert found == declared_names("progress", settings)
 
 
 def _generation(db: Session, enrollment_id: uuid.UUID) -> int:
