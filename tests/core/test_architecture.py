@@ -27,8 +27,6 @@ KNOWN_LONG_FUNCTIONS = {
     "seed/scale.py:_build_program_history": 81,
     "sessions/schedule.py:generate": 91,
     "sessions/schedule.py:_sync_rosters": 73,
-    "tapering/rules.py:default_document": 69,
-    "tapering/simulation.py:_replay": 105,
 }
 KNOWN_LONG_FILES = {"seed/demo_history.py": 568, "seed/scale.py": 437}
 
