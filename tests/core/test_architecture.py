@@ -14,7 +14,6 @@ MAX_FILE_LINES = 400
 # What was over the limits when they were set, at the length it had then. Each may only
 # shrink; one brought within the limit leaves this list (the test says so).
 KNOWN_LONG_FUNCTIONS = {
-    "reports/service.py:census": 76,
     "seed/demo.py:_day_program": 78,
     "seed/demo_history.py:_patient_rows": 75,
     "seed/demo_history.py:_enrollment_rows": 101,
