@@ -14,10 +14,6 @@ MAX_FILE_LINES = 400
 # What was over the limits when they were set, at the length it had then. Each may only
 # shrink; one brought within the limit leaves this list (the test says so).
 KNOWN_LONG_FUNCTIONS = {
-    "progress/metric_columns.py:measured": 66,
-    "progress/metrics.py:compute": 74,
-    "progress/service.py:_computed": 128,
-    "reports/service.py:census": 76,
     "seed/demo.py:_day_program": 78,
     "seed/demo_history.py:_patient_rows": 75,
     "seed/demo_history.py:_enrollment_rows": 101,
@@ -25,9 +21,6 @@ KNOWN_LONG_FUNCTIONS = {
     "seed/demo_history.py:_event_rows": 61,
     "seed/scale.py:_create_program": 100,
     "seed/scale.py:_build_program_history": 81,
-    "tapering/evaluation.py:_evaluate_group": 131,
-    "tapering/rules.py:default_document": 69,
-    "tapering/simulation.py:_replay": 105,
 }
 KNOWN_LONG_FILES = {"seed/demo_history.py": 568, "seed/scale.py": 437}
 

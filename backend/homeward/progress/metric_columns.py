@@ -116,6 +116,23 @@ def measured(
     the last use (a date or NULL), then (if `unrecorded`) the unrecorded sessions per
     attendance window."""
     windows = Windows.of(keys)
+    statement, counted = _with_counts(windows, given, narrowed, dialect, unrecorded)
+    as_of = bindparam("as_of", type_=Date)
+    values = [_value(key, counted, as_of).label(key.column) for key in keys]
+    unrecorded_counts = [
+        _zero(counted, f"unrecorded_{w}").label(f"unrecorded_{w}")
+        for w in (windows.attendance if unrecorded else ())
+    ]
+    return statement.add_columns(
+        *values, counted["last_use_on"].label("last_use_on"), *unrecorded_counts
+    ).where(*_members(given))
+
+
+def _with_counts(
+    windows: Windows, given: bool, narrowed: bool, dialect: str, unrecorded: bool
+) -> tuple[Statement, dict[str, Any]]:
+    """The state columns with each counting query the windows need joined on, and the
+    counts those queries give, by name."""
     statement = select(*queries.STATE_COLUMNS)
     counted: dict[str, Any] = {}
     parts: list[tuple[str, Statement]] = []
@@ -131,50 +148,50 @@ def measured(
         counted.update(
             {column.name: column for column in table.c if column.name != "enrollment_id"}
         )
+    return statement, counted
 
-    def zero(name: str) -> ColumnElement[Any]:
-        return func.coalesce(counted[name], 0)
 
-    as_of = bindparam("as_of", type_=Date)
-    values: list[ColumnElement[Any]] = []
-    for key in keys:
-        metric, w = key
-        if metric == Metric.attendance_rate:
-            denominator = zero(f"recorded_{w}") - zero(f"excused_{w}")
-            value: ColumnElement[Any] = case(
-                (denominator > 0, _widened(zero(f"attended_{w}")) / denominator)
-            )
-        elif metric == Metric.hours_attended_per_week:
-            assert w is not None
-            weeks = literal(w / 7, Float)
-            value = case((zero(f"recorded_{w}") > 0, _widened(zero(f"minutes_{w}")) / 60 / weeks))
-        elif metric == Metric.unexcused_absences:
-            value = case((zero(f"recorded_{w}") > 0, _widened(zero(f"unexcused_{w}"))))
-        elif metric == Metric.homework_completion_rate:
-            value = case((zero(f"due_{w}") > 0, _widened(zero(f"done_{w}")) / zero(f"due_{w}")))
-        elif metric == Metric.relapse_events:
-            value = _widened(zero(f"events_{w}"))
-        elif metric == Metric.days_since_last_use:
-            last = func.coalesce(counted["last_use_on"], Enrollment.admitted_on)
-            value = _DaysBetween(as_of, last)
-        elif metric == Metric.days_in_phase:
-            value = _DaysBetween(as_of, Enrollment.phase_started_on)
-        else:
-            value = _DaysBetween(as_of, Enrollment.admitted_on)
-        values.append(value.label(key.column))
-    unrecorded_counts = [
-        zero(f"unrecorded_{w}").label(f"unrecorded_{w}")
-        for w in (windows.attendance if unrecorded else ())
+def _zero(counted: dict[str, Any], name: str) -> ColumnElement[Any]:
+    """A count, 0 for an enrollment its query has no row for."""
+    return func.coalesce(counted[name], 0)
+
+
+def _value(
+    key: MetricKey, counted: dict[str, Any], as_of: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """One metric's value from the counts, NULL where it has no data (see `metrics`)."""
+    metric, w = key
+    if metric == Metric.attendance_rate:
+        denominator = _zero(counted, f"recorded_{w}") - _zero(counted, f"excused_{w}")
+        return case((denominator > 0, _widened(_zero(counted, f"attended_{w}")) / denominator))
+    if metric == Metric.hours_attended_per_week:
+        assert w is not None
+        weeks = literal(w / 7, Float)
+        minutes = _widened(_zero(counted, f"minutes_{w}"))
+        return case((_zero(counted, f"recorded_{w}") > 0, minutes / 60 / weeks))
+    if metric == Metric.unexcused_absences:
+        unexcused = _widened(_zero(counted, f"unexcused_{w}"))
+        return case((_zero(counted, f"recorded_{w}") > 0, unexcused))
+    if metric == Metric.homework_completion_rate:
+        done = _widened(_zero(counted, f"done_{w}"))
+        return case((_zero(counted, f"due_{w}") > 0, done / _zero(counted, f"due_{w}")))
+    if metric == Metric.relapse_events:
+        return _widened(_zero(counted, f"events_{w}"))
+    if metric == Metric.days_since_last_use:
+        return _DaysBetween(as_of, func.coalesce(counted["last_use_on"], Enrollment.admitted_on))
+    if metric == Metric.days_in_phase:
+        return _DaysBetween(as_of, Enrollment.phase_started_on)
+    return _DaysBetween(as_of, Enrollment.admitted_on)
+
+
+def _members(given: bool) -> list[ColumnElement[bool]]:
+    """Exactly the given enrollments, or the active ones of the cohort's programs."""
+    if given:
+        return [Enrollment.id.in_(bindparam("cohort", expanding=True))]
+    return [
+        Enrollment.program_id.in_(bindparam("cohort_programs", expanding=True)),
+        Enrollment.status == EnrollmentStatus.active,
     ]
-    members: list[ColumnElement[bool]] = [Enrollment.id.in_(bindparam("cohort", expanding=True))]
-    if not given:
-        members = [
-            Enrollment.program_id.in_(bindparam("cohort_programs", expanding=True)),
-            Enrollment.status == EnrollmentStatus.active,
-        ]
-    return statement.add_columns(
-        *values, counted["last_use_on"].label("last_use_on"), *unrecorded_counts
-    ).where(*members)
 
 
 # Given each metric's column and the program's, whether an enrollment is worth deciding on.

@@ -21,12 +21,13 @@ clinician reads is the number a rule compared. The definitions are DESIGN.md's
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from homeward.progress import cohort_queries as queries
@@ -157,6 +158,28 @@ def compute(
     db.flush()
     connection = db.connection()
     windows = columns.Windows.of(wanted)
+    params = _window_parameters(cohort, wanted, windows, timezone, as_of, now, program_ids)
+    statement = columns.measured(
+        wanted, cohort.given, program_ids is not None, connection.dialect.name, count_unrecorded
+    )
+    if selector is not None:
+        statement = columns.selecting(statement, wanted, selector)
+    rows = connection.execute(statement, params).all()
+    unrecorded_windows = windows.attendance if count_unrecorded else ()
+    return _cohort_metrics(rows, as_of, wanted, unrecorded_windows, selector is not None)
+
+
+def _window_parameters(
+    cohort: Cohort,
+    wanted: tuple[MetricKey, ...],
+    windows: columns.Windows,
+    timezone: str,
+    as_of: date,
+    now: datetime,
+    program_ids: list[uuid.UUID] | None,
+) -> dict[str, Any]:
+    """The bound values of `columns.measured`'s statement: the cohort, and where each
+    window starts and ends."""
     all_windows = sorted({k.window_days for k in wanted if k.window_days is not None})
     bounds = {w: window_bounds(as_of, w, timezone) for w in all_windows}
     params: dict[str, Any] = {
@@ -167,30 +190,33 @@ def compute(
         "as_of": as_of,
         **{f"since_{w}": as_of - timedelta(days=w - 1) for w in windows.events},
     }
-    narrowed = program_ids is not None
     if windows.attendance:
         earliest = bounds[windows.attendance[-1]][0]
         params["starts_from"] = earliest - LONGEST_SESSION
         params["starts_before"] = min(params["window_end"], now)
-        if narrowed:
+        if program_ids is not None:
             params["programs"] = program_ids
-    statement = columns.measured(
-        wanted, cohort.given, narrowed, connection.dialect.name, count_unrecorded
-    )
-    if selector is not None:
-        statement = columns.selecting(statement, wanted, selector)
+    return params
 
+
+def _cohort_metrics(
+    rows: Sequence[Row[*tuple[Any, ...]]],
+    as_of: date,
+    wanted: tuple[MetricKey, ...],
+    unrecorded_windows: tuple[int, ...],
+    selecting: bool,
+) -> CohortMetrics:
+    """The statement's rows read by position: `columns.measured`'s columns, then (when
+    `selecting`) those `columns.selecting` adds."""
     result = CohortMetrics(as_of=as_of, enrollments={})
     enrollments, values, last_use = result.enrollments, result.values, result.last_use_on
     unrecorded = result.unrecorded
     state_end = len(queries.STATE_COLUMNS)
     values_end = state_end + len(wanted)
-    unrecorded_windows = windows.attendance if count_unrecorded else ()
     selected = values_end + 1 + len(unrecorded_windows)
-    rows = connection.execute(statement, params).all()
-    result.size = len(rows) if selector is None or not rows else rows[0][selected + 1]
+    result.size = len(rows) if not selecting or not rows else rows[0][selected + 1]
     for row in rows:
-        if selector is not None:
+        if selecting:
             if not row[selected]:
                 continue  # the row that carries the size when none is selected
             result.selected[row[0]] = row[selected]

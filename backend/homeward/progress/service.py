@@ -10,7 +10,7 @@ read in one query each and bucketed here; the current metrics come from
 
 import uuid
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from homeward.enrollments.exceptions import EnrollmentNotFound
 from homeward.enrollments.phase_days import Change, phase_on
 from homeward.homework.models import HomeworkStatus
 from homeward.programs.levels import hour_band
+from homeward.programs.models import Phase
 from homeward.progress import metrics, statements
 from homeward.progress.schemas import (
     CurrentProgress,
@@ -41,6 +42,7 @@ from homeward.sessions.models import (
 _WEEKS = TypeAdapter(list[ProgressWeek])
 # The enrollment and program columns `_enrollment` reads.
 Enrolled = Row[*tuple[Any, ...]]
+_Rows = Iterable[Row[*tuple[Any, ...]]]
 
 
 def _monday(day: date) -> date:
@@ -54,6 +56,25 @@ class _Week:
         self.attended = self.recorded = self.excused = self.unrecorded = 0
         self.homework_due = self.homework_completed = 0
         self.events: list[dict[str, object]] = []
+
+
+class _Weeks:
+    """The weeks shown, Monday to Monday in the program's time, each with its counts."""
+
+    def __init__(self, today: date, weeks: int, timezone: str) -> None:
+        self.first_monday = _monday(today) - timedelta(weeks=weeks - 1)
+        self.mondays = [self.first_monday + timedelta(weeks=offset) for offset in range(weeks)]
+        # Where each week begins, as an instant: rows are bucketed by comparing instants,
+        # not by converting each one to the program's time.
+        self.starts = [metrics.local_midnight(monday, timezone) for monday in self.mondays]
+        self.end = metrics.local_midnight(self.mondays[-1] + timedelta(weeks=1), timezone)
+        self.buckets = [_Week() for _ in self.mondays]
+
+    def of(self, instant: datetime) -> _Week:
+        return self.buckets[bisect_right(self.starts, instant) - 1]
+
+    def on(self, day: date) -> _Week:
+        return self.buckets[(day - self.first_monday).days // 7]
 
 
 def _phase_on(day: date, changes: list[Change], enrollment: Enrolled) -> uuid.UUID | None:
@@ -137,37 +158,47 @@ def _computed(
     }
     timezone = enrollment.timezone
     today = metrics.today_in(timezone, now)
-    first_monday = _monday(today) - timedelta(weeks=weeks - 1)
-    mondays = [first_monday + timedelta(weeks=offset) for offset in range(weeks)]
-    # Where each week begins, as an instant: rows are bucketed by comparing instants,
-    # not by converting each one to the program's time.
-    starts = [metrics.local_midnight(monday, timezone) for monday in mondays]
-    start = starts[0]
-    end = metrics.local_midnight(mondays[-1] + timedelta(weeks=1), timezone)
-    buckets = [_Week() for _ in mondays]
-
-    def week_of(instant: datetime) -> _Week:
-        return buckets[bisect_right(starts, instant) - 1]
-
+    shown = _Weeks(today, weeks, timezone)
     connection = db.connection()
     window = {
         "enrollment_id": enrollment.id,
         "program_id": enrollment.program_id,
-        "earliest_start": start - metrics.LONGEST_SESSION,
-        "start": start,
-        "end": end,
+        "earliest_start": shown.starts[0] - metrics.LONGEST_SESSION,
+        "start": shown.starts[0],
+        "end": shown.end,
         "now": now,
-        "first_monday": first_monday,
+        "first_monday": shown.first_monday,
         "today": today,
     }
     # What counts as attended or due is decided by comparing these instants with now.
     changes_at = [metrics.local_midnight(today + timedelta(days=1), timezone)]
-    sessions = connection.execute(statements.SESSIONS, window)
+    changes_at += _count_sessions(shown, connection.execute(statements.SESSIONS, window), now)
+    changes_at += _count_homework(shown, connection.execute(statements.HOMEWORK, window), now)
+    for event in connection.execute(statements.EVENTS, window).mappings():
+        shown.on(event["occurred_on"]).events.append(dict(event))
+    changes = [
+        (effective_on, phase_id)
+        for effective_on, phase_id in connection.execute(statements.PHASE_CHANGES, window)
+    ]
+    progress = ProgressRead(
+        enrollment_id=enrollment.id,
+        program_id=enrollment.program_id,
+        timezone=timezone,
+        weeks=_WEEKS.validate_python(_week_rows(shown, phases, changes, enrollment, today)),
+        current=_current(db, enrollment, today, now),
+    )
+    return progress, min(changes_at)
+
+
+def _count_sessions(shown: _Weeks, sessions: _Rows, now: datetime) -> list[datetime]:
+    """Each session's scheduled and recorded minutes into its week; returns when those
+    yet to end do."""
+    ending: list[datetime] = []
     for starts_at, ends_at, status, minutes in sessions:
-        week = week_of(ends_at)
+        week = shown.of(ends_at)
         week.minutes_scheduled += (ends_at - starts_at).total_seconds() / 60
         if ends_at > now:
-            changes_at.append(ends_at)
+            ending.append(ends_at)
             continue
         if status is None:
             week.unrecorded += 1
@@ -176,27 +207,33 @@ def _computed(
         week.minutes_attended += minutes or 0
         week.attended += status in ATTENDED
         week.excused += status == AttendanceStatus.absent_excused
+    return ending
 
-    homework = connection.execute(statements.HOMEWORK, window)
+
+def _count_homework(shown: _Weeks, homework: _Rows, now: datetime) -> list[datetime]:
+    """Homework already due into its week; returns when the rest falls due."""
+    falling_due: list[datetime] = []
     for due_at, homework_status, submitted_at in homework:
         if due_at > now:
-            changes_at.append(due_at)
+            falling_due.append(due_at)
             continue
-        week = week_of(due_at)
+        week = shown.of(due_at)
         week.homework_due += 1
         week.homework_completed += (
             homework_status in (HomeworkStatus.submitted, HomeworkStatus.reviewed)
             or submitted_at is not None
         )
+    return falling_due
 
-    events = connection.execute(statements.EVENTS, window)
-    for event in events.mappings():
-        buckets[(event["occurred_on"] - first_monday).days // 7].events.append(dict(event))
 
-    changes = [
-        (effective_on, phase_id)
-        for effective_on, phase_id in connection.execute(statements.PHASE_CHANGES, window)
-    ]
+def _week_rows(
+    shown: _Weeks,
+    phases: dict[uuid.UUID, Phase],
+    changes: list[Change],
+    enrollment: Enrolled,
+    today: date,
+) -> list[dict[str, Any]]:
+    """Each week's figures, beside the phase the enrollment was in at its end (or today)."""
     level_minimum = hour_band(
         enrollment.level_of_care,
         enrollment.population,
@@ -204,7 +241,7 @@ def _computed(
         enrollment.max_hours_per_week,
     ).minimum
     rows = []
-    for monday, week in zip(mondays, buckets, strict=True):
+    for monday, week in zip(shown.mondays, shown.buckets, strict=True):
         phase = phases.get(
             _phase_on(min(monday + timedelta(days=6), today), changes, enrollment)  # type: ignore[arg-type]
         )
@@ -225,32 +262,29 @@ def _computed(
                 "events": week.events,
             }
         )
+    return rows
 
+
+def _current(db: Session, enrollment: Enrolled, today: date, now: datetime) -> CurrentProgress:
+    """Every tapering metric over the default windows, as a rule would read it today."""
     keys = metrics.default_keys()
     current = metrics.compute(
         db,
         metrics.given_cohort([enrollment.id]),
-        timezone=timezone,
+        timezone=enrollment.timezone,
         as_of=today,
         keys=keys,
         now=now,
         program_ids=[enrollment.program_id],
     )
     values = current.values.get(enrollment.id, {})
-    progress = ProgressRead(
-        enrollment_id=enrollment.id,
-        program_id=enrollment.program_id,
-        timezone=timezone,
-        weeks=_WEEKS.validate_python(rows),
-        current=CurrentProgress(
-            as_of=today,
-            metrics=[
-                MetricValue(metric=key.metric, window_days=key.window_days, value=values.get(key))
-                for key in keys
-            ],
-            unrecorded_sessions=current.unrecorded.get(enrollment.id, {}).get(
-                max(metrics.DEFAULT_WINDOWS), 0
-            ),
+    return CurrentProgress(
+        as_of=today,
+        metrics=[
+            MetricValue(metric=key.metric, window_days=key.window_days, value=values.get(key))
+            for key in keys
+        ],
+        unrecorded_sessions=current.unrecorded.get(enrollment.id, {}).get(
+            max(metrics.DEFAULT_WINDOWS), 0
         ),
     )
-    return progress, min(changes_at)

@@ -6,12 +6,13 @@ carries counts and rates only, never a patient. Reading one is audited.
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from homeward import clock
@@ -54,67 +55,14 @@ def _share(part: int, whole: int) -> float | None:
 # --- census -----------------------------------------------------------------------------
 
 
+_InCare = dict[tuple[uuid.UUID, uuid.UUID | None, EnrollmentStatus], int]
+_Layout = Sequence[Row[*tuple[Any, ...]]]
+
+
 def census(db: Session, actor: Actor, output: Format = "json") -> CensusReport:
     """Active and on-hold enrollments by program and phase, and the capacity they use."""
-    layout = db.execute(
-        select(
-            Program.id,
-            Program.name,
-            Program.capacity,
-            Program.archived,
-            Phase.id.label("phase_id"),
-            Phase.name.label("phase_name"),
-            Phase.order,
-        )
-        .outerjoin(Phase, Phase.program_id == Program.id)
-        .order_by(Program.name, Program.id, Phase.order)
-    ).all()
-    counts: dict[tuple[uuid.UUID, uuid.UUID | None, EnrollmentStatus], int] = {
-        (program_id, phase_id, status): count
-        for program_id, phase_id, status, count in db.execute(
-            select(
-                Enrollment.program_id,
-                Enrollment.current_phase_id,
-                Enrollment.status,
-                func.count(),
-            )
-            .where(Enrollment.status.in_(IN_CARE))
-            .group_by(Enrollment.program_id, Enrollment.current_phase_id, Enrollment.status)
-        )
-    }
-    by_program: dict[uuid.UUID, dict[EnrollmentStatus, int]] = defaultdict(lambda: defaultdict(int))
-    for (program_id, _phase, status), count in counts.items():
-        by_program[program_id][status] += count
-
-    programs: dict[uuid.UUID, ProgramCensus] = {}
-    for row in layout:
-        totals = by_program.get(row.id, {})
-        if row.archived and not totals:
-            continue
-        if row.id not in programs:
-            active = totals.get(EnrollmentStatus.active, 0)
-            on_hold = totals.get(EnrollmentStatus.on_hold, 0)
-            programs[row.id] = ProgramCensus(
-                program_id=row.id,
-                program_name=row.name,
-                active=active,
-                on_hold=on_hold,
-                capacity=row.capacity,
-                capacity_used=active + on_hold,
-                capacity_used_percent=_percent(active + on_hold, row.capacity),
-                phases=[],
-            )
-        if row.phase_id is not None:
-            programs[row.id].phases.append(
-                PhaseCensus(
-                    phase_id=row.phase_id,
-                    phase_name=row.phase_name,
-                    order=row.order,
-                    active=counts.get((row.id, row.phase_id, EnrollmentStatus.active), 0),
-                    on_hold=counts.get((row.id, row.phase_id, EnrollmentStatus.on_hold), 0),
-                )
-            )
-    listed = list(programs.values())
+    layout = _program_layout(db)
+    listed = _program_census(layout, _in_care(db))
     used = sum(p.capacity_used for p in listed)
     capacity = sum(p.capacity for p in listed)
     report = CensusReport(
@@ -130,6 +78,84 @@ def census(db: Session, actor: Actor, output: Format = "json") -> CensusReport:
     )
     record(db, actor, "report.read", "report", "census", detail={"format": output})
     return report
+
+
+def _program_layout(db: Session) -> _Layout:
+    """Each program with its phases in order: a row per phase, or one without a phase."""
+    return db.execute(
+        select(
+            Program.id,
+            Program.name,
+            Program.capacity,
+            Program.archived,
+            Phase.id.label("phase_id"),
+            Phase.name.label("phase_name"),
+            Phase.order,
+        )
+        .outerjoin(Phase, Phase.program_id == Program.id)
+        .order_by(Program.name, Program.id, Phase.order)
+    ).all()
+
+
+def _in_care(db: Session) -> _InCare:
+    """Enrollments in care per program, current phase (None without one) and status."""
+    return {
+        (program_id, phase_id, status): count
+        for program_id, phase_id, status, count in db.execute(
+            select(
+                Enrollment.program_id,
+                Enrollment.current_phase_id,
+                Enrollment.status,
+                func.count(),
+            )
+            .where(Enrollment.status.in_(IN_CARE))
+            .group_by(Enrollment.program_id, Enrollment.current_phase_id, Enrollment.status)
+        )
+    }
+
+
+def _program_census(layout: _Layout, counts: _InCare) -> list[ProgramCensus]:
+    """Each program's census with its phases', in the layout's order; an archived
+    program only while it has enrollments in care."""
+    by_program: dict[uuid.UUID, dict[EnrollmentStatus, int]] = defaultdict(lambda: defaultdict(int))
+    for (program_id, _phase, status), count in counts.items():
+        by_program[program_id][status] += count
+    programs: dict[uuid.UUID, ProgramCensus] = {}
+    for row in layout:
+        totals = by_program.get(row.id, {})
+        if row.archived and not totals:
+            continue
+        if row.id not in programs:
+            programs[row.id] = _program_totals(row, totals)
+        if row.phase_id is not None:
+            programs[row.id].phases.append(
+                PhaseCensus(
+                    phase_id=row.phase_id,
+                    phase_name=row.phase_name,
+                    order=row.order,
+                    active=counts.get((row.id, row.phase_id, EnrollmentStatus.active), 0),
+                    on_hold=counts.get((row.id, row.phase_id, EnrollmentStatus.on_hold), 0),
+                )
+            )
+    return list(programs.values())
+
+
+def _program_totals(
+    program: Row[*tuple[Any, ...]], totals: dict[EnrollmentStatus, int]
+) -> ProgramCensus:
+    """A program's census before its phases are added: the capacity its clients use."""
+    active = totals.get(EnrollmentStatus.active, 0)
+    on_hold = totals.get(EnrollmentStatus.on_hold, 0)
+    return ProgramCensus(
+        program_id=program.id,
+        program_name=program.name,
+        active=active,
+        on_hold=on_hold,
+        capacity=program.capacity,
+        capacity_used=active + on_hold,
+        capacity_used_percent=_percent(active + on_hold, program.capacity),
+        phases=[],
+    )
 
 
 # --- outcomes ---------------------------------------------------------------------------

@@ -14,34 +14,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple, cast
 
-from sqlalchemy import Table, and_, bindparam, or_, select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from homeward import clock
 from homeward.audit.service import Actor, record
-from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.errors import InvalidInput
 from homeward.programs.exceptions import ProgramNotFound
 from homeward.programs.models import Phase, Program
 from homeward.progress import metrics
-from homeward.tapering.apply import AutoChange, apply_in_bulk, fingerprint, states_after
-from homeward.tapering.engine import (
-    Decision,
-    PhaseStep,
-    Playbook,
-    PriorRecommendation,
-    already_handled,
-    rule_keys,
+from homeward.tapering.apply import AutoChange, apply_in_bulk, states_after
+from homeward.tapering.earlier_recommendations import (
+    StoredRecommendation,
+    earlier_recommendations,
+    renew_pending,
+    supersede,
 )
-from homeward.tapering.models import Mode, Recommendation, RecommendationStatus
+from homeward.tapering.engine import Decision, PhaseStep, Playbook, already_handled, rule_keys
+from homeward.tapering.models import Mode, RecommendationStatus
 from homeward.tapering.new_recommendations import NewRecommendations
 from homeward.tapering.rules import Rule
 from homeward.tapering.selection import matching_rules
 from homeward.tapering.service import VersionedRules, current_rule_sets
-
-_TABLE = cast(Table, Recommendation.__table__)
 
 
 @dataclass
@@ -155,61 +150,6 @@ def evaluate(
     return counts
 
 
-class _Stored(NamedTuple):
-    """An earlier recommendation: what the engine compares, and what superseding needs."""
-
-    id: uuid.UUID
-    fingerprint: str
-    prior: PriorRecommendation
-    active: bool  # whether its enrollment is
-
-
-def _prior(
-    db: Session, program_ids: list[uuid.UUID], since: date
-) -> dict[uuid.UUID, list[_Stored]]:
-    rows = (
-        db.connection()
-        .execute(
-            select(
-                Recommendation.enrollment_id,
-                Recommendation.id,
-                Recommendation.enrollment_fingerprint,
-                Recommendation.rule_name,
-                Recommendation.action,
-                Recommendation.from_phase_id,
-                Recommendation.proposed_phase_id,
-                Recommendation.days,
-                Recommendation.status,
-                Recommendation.as_of,
-                Enrollment.status == EnrollmentStatus.active,
-            )
-            .join(Enrollment, Enrollment.id == Recommendation.enrollment_id)
-            .where(
-                Recommendation.program_id.in_(program_ids),
-                or_(
-                    Recommendation.status == RecommendationStatus.pending,
-                    and_(
-                        Recommendation.status.in_(
-                            (
-                                RecommendationStatus.approved,
-                                RecommendationStatus.applied,
-                                RecommendationStatus.dismissed,
-                            )
-                        ),
-                        Recommendation.as_of >= since,
-                    ),
-                ),
-            )
-        )
-        .all()
-    )
-    by_enrollment: dict[uuid.UUID, list[_Stored]] = defaultdict(list)
-    for enrollment_id, key, stamp, *prior, active in rows:
-        stored = _Stored(key, stamp, PriorRecommendation(*prior), bool(active))
-        by_enrollment[enrollment_id].append(stored)
-    return by_enrollment
-
-
 def _evaluate_group(
     db: Session,
     actor: Actor,
@@ -222,12 +162,51 @@ def _evaluate_group(
     now: datetime,
 ) -> None:
     """Programs sharing a timezone share window bounds, so one set of metric queries."""
+    measured = _measure_matching(db, program_ids, timezone, as_of, rule_sets, now)
+    counts.enrollments += measured.size
+    longest = _longest_cooldown(program_ids, rule_sets)
+    prior = earlier_recommendations(db, program_ids, as_of - timedelta(days=longest))
+    playbooks = {p: Playbook.of(rule_sets[p].rules.rules, phases.get(p, [])) for p in program_ids}
+    proposals, automatic = _decide(measured, playbooks, prior, as_of)
+
+    applied = apply_in_bulk(db, actor, automatic, as_of, now)
+    added = NewRecommendations(as_of, now)
+    for change in applied:
+        version = rule_sets[change.state.program_id].version
+        added.add(change.decision, change.state, version, RecommendationStatus.applied)
+    _propose_unapplied(proposals, automatic, applied)
+    # Recommendations made beside an automatic change describe the enrollment after it.
+    states = measured.enrollments
+    if applied:
+        states = states | states_after(applied, as_of)
+
+    superseded = renew_pending(proposals, prior, states, rule_sets, added)
+    left = supersede(db, program_ids, superseded, now)
+    # Written last: the update above then has none of this evaluation's rows to look at.
+    added.write(db.connection())
+    counts.created += len(added) - len(applied)
+    counts.applied += len(applied)
+    counts.superseded += len(superseded) + left
+
+
+def _measure_matching(
+    db: Session,
+    program_ids: list[uuid.UUID],
+    timezone: str,
+    as_of: date,
+    rule_sets: dict[uuid.UUID, VersionedRules],
+    now: datetime,
+) -> metrics.CohortMetrics:
+    """The metrics of the enrollments some rule's condition holds for, and the cohort's size.
+
+    Programs with the very same rules (the default set is shared) are judged together.
+    """
     keys = set().union(*(rule_keys(rule_sets[p].rules.rules) for p in program_ids))
     sharing: dict[int, tuple[list[uuid.UUID], list[Rule]]] = {}
     for p in program_ids:
         rules = rule_sets[p].rules.rules
         sharing.setdefault(id(rules), ([], rules))[0].append(p)
-    measured = metrics.compute(
+    return metrics.compute(
         db,
         metrics.active_cohort(program_ids),
         timezone=timezone,
@@ -238,14 +217,26 @@ def _evaluate_group(
         selector=matching_rules(list(sharing.values())),
         count_unrecorded=False,
     )
-    counts.enrollments += measured.size
-    longest = max(
+
+
+def _longest_cooldown(
+    program_ids: list[uuid.UUID], rule_sets: dict[uuid.UUID, VersionedRules]
+) -> int:
+    """How far back an earlier recommendation can still count as already handling a decision."""
+    return max(
         (rule.cooldown_days() for p in program_ids for rule in rule_sets[p].rules.rules),
         default=1,
     )
-    prior = _prior(db, program_ids, as_of - timedelta(days=longest))
-    playbooks = {p: Playbook.of(rule_sets[p].rules.rules, phases.get(p, [])) for p in program_ids}
 
+
+def _decide(
+    measured: metrics.CohortMetrics,
+    playbooks: dict[uuid.UUID, Playbook],
+    prior: dict[uuid.UUID, list[StoredRecommendation]],
+    as_of: date,
+) -> tuple[dict[uuid.UUID, list[Decision]], list[AutoChange]]:
+    """Each measured enrollment's decisions not already handled: those to recommend, per
+    enrollment, and the changes `auto` rules make."""
     proposals: dict[uuid.UUID, list[Decision]] = {}
     automatic: list[AutoChange] = []
     # Only the enrollments some rule's condition holds for were measured: the rest
@@ -262,82 +253,16 @@ def _evaluate_group(
             decisions = [d for d in decisions if not already_handled(d, earlier, as_of)]
         proposals[enrollment_id] = [d for d in decisions if d.rule.mode != Mode.auto]
         automatic += [AutoChange(state, d) for d in decisions if d.rule.mode == Mode.auto]
-    applied = apply_in_bulk(db, actor, automatic, as_of, now)
-    added = NewRecommendations(as_of, now)
-    for change in applied:
-        version = rule_sets[change.state.program_id].version
-        added.add(change.decision, change.state, version, RecommendationStatus.applied)
+    return proposals, automatic
+
+
+def _propose_unapplied(
+    proposals: dict[uuid.UUID, list[Decision]],
+    automatic: list[AutoChange],
+    applied: list[AutoChange],
+) -> None:
+    """An automatic change that could not be applied is left for a clinician to approve."""
     done = {id(change) for change in applied}
     for change in automatic:
         if id(change) not in done:
             proposals[change.state.id].append(change.decision)
-    # Recommendations made beside an automatic change describe the enrollment after it.
-    states = measured.enrollments
-    if applied:
-        states = states | states_after(applied, as_of)
-
-    superseded: list[uuid.UUID] = []
-    # Pending ones of enrollments no longer active are superseded below, all at once.
-    considered = proposals.keys() | {key for key, rows in prior.items() if rows[0].active}
-    for enrollment_id in considered:
-        decisions = proposals.get(enrollment_id, [])
-        pending = [
-            stored
-            for stored in prior.get(enrollment_id, ())
-            if stored.prior.status == RecommendationStatus.pending
-        ]
-        if not decisions and not pending:
-            continue
-        if decisions:
-            # Only the measured (selected) have decisions, and with them a state.
-            state = states[enrollment_id]
-            if state.status != EnrollmentStatus.active:
-                decisions = []
-        kept: set[uuid.UUID] = set()
-        for decision in decisions:
-            expected = fingerprint(state, decision.action)
-            same = next(
-                (
-                    stored
-                    for stored in pending
-                    if stored.id not in kept
-                    and stored.prior.key() == decision.key()
-                    and stored.fingerprint == expected
-                ),
-                None,
-            )
-            if same is not None:
-                kept.add(same.id)
-                continue
-            version = rule_sets[state.program_id].version
-            added.add(decision, state, version, RecommendationStatus.pending, expected)
-        superseded.extend(stored.id for stored in pending if stored.id not in kept)
-
-    if superseded:
-        db.connection().execute(
-            update(_TABLE)
-            .where(_TABLE.c.id == bindparam("recommendation"))
-            .values(status=RecommendationStatus.superseded, decided_at=now),
-            [{"recommendation": key} for key in superseded],
-        )
-    # Pending recommendations of enrollments no longer active have nothing left to change.
-    left = db.execute(
-        update(Recommendation)
-        .where(
-            Recommendation.program_id.in_(program_ids),
-            Recommendation.status == RecommendationStatus.pending,
-            Recommendation.enrollment_id.in_(
-                select(Enrollment.id).where(
-                    Enrollment.program_id.in_(program_ids),
-                    Enrollment.status != EnrollmentStatus.active,
-                )
-            ),
-        )
-        .values(status=RecommendationStatus.superseded, decided_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    # Written last: the update above then has none of this evaluation's rows to look at.
-    added.write(db.connection())
-    counts.created += len(added) - len(applied)
-    counts.applied += len(applied)
-    counts.superseded += len(superseded) + (left.rowcount or 0)  # type: ignore[attr-defined]

@@ -218,73 +218,67 @@ Condition.model_rebuild()
 DEFAULT_COMPLETION_DAYS = 14
 
 
+def _compare(
+    metric: Metric, op: Op, value: float, *, window_days: int | None = None
+) -> dict[str, Any]:
+    """A comparison node, its keys in the order a rule set document shows them."""
+    comparison: dict[str, Any] = {"metric": metric.value}
+    if window_days is not None:
+        comparison["window_days"] = window_days
+    return comparison | {"op": op, "value": value}
+
+
+def _rule(
+    name: str,
+    action: Action,
+    when: dict[str, Any],
+    *,
+    mode: Mode = Mode.recommend,
+    days: int | None = None,
+) -> dict[str, Any]:
+    rule: dict[str, Any] = {"name": name, "action": action.value}
+    if days is not None:
+        rule["days"] = days
+    return rule | {"mode": mode.value, "when": when}
+
+
 def default_document(last_phase_min_days: int = 0) -> dict[str, Any]:
     """DESIGN.md's example, plus completion from the last phase and a review flag.
 
     Completion waits for the last phase's own minimum days (14 when it sets none).
     """
     completion_days = last_phase_min_days or DEFAULT_COMPLETION_DAYS
+    steady = [
+        _compare(Metric.attendance_rate, ">=", 0.9, window_days=14),
+        _compare(Metric.homework_completion_rate, ">=", 0.8, window_days=14),
+        _compare(Metric.days_in_phase, ">=", 14),
+        _compare(Metric.days_since_last_use, ">=", 21),
+    ]
+    relapse = [
+        _compare(Metric.relapse_events, ">=", 1, window_days=7),
+        _compare(Metric.unexcused_absences, ">=", 2, window_days=7),
+    ]
+    ready = [
+        _compare(Metric.days_in_phase, ">=", completion_days),
+        _compare(Metric.days_since_last_use, ">=", 21),
+    ]
     return {
         "rules": [
-            {
-                "name": "steady progress",
-                "action": "step_down",
-                "mode": "recommend",
-                "when": {
-                    "all": [
-                        {"metric": "attendance_rate", "window_days": 14, "op": ">=", "value": 0.9},
-                        {
-                            "metric": "homework_completion_rate",
-                            "window_days": 14,
-                            "op": ">=",
-                            "value": 0.8,
-                        },
-                        {"metric": "days_in_phase", "op": ">=", "value": 14},
-                        {"metric": "days_since_last_use", "op": ">=", "value": 21},
-                    ]
-                },
-            },
-            {
-                "name": "relapse",
-                "action": "step_up",
-                "mode": "recommend",
-                "when": {
-                    "any": [
-                        {"metric": "relapse_events", "window_days": 7, "op": ">=", "value": 1},
-                        {"metric": "unexcused_absences", "window_days": 7, "op": ">=", "value": 2},
-                    ]
-                },
-            },
-            {
-                "name": "relapse extends the stay",
-                "action": "extend",
-                "days": 14,
-                "mode": "auto",
-                "when": {
-                    "all": [{"metric": "relapse_events", "window_days": 7, "op": ">=", "value": 1}]
-                },
-            },
-            {
-                "name": "ready to complete",
-                "action": "complete",
-                "mode": "recommend",
-                "when": {
-                    "all": [
-                        {"metric": "days_in_phase", "op": ">=", "value": completion_days},
-                        {"metric": "days_since_last_use", "op": ">=", "value": 21},
-                    ]
-                },
-            },
-            {
-                "name": "attendance collapsed",
-                "action": "review",
-                "mode": "recommend",
-                "when": {
-                    "all": [
-                        {"metric": "attendance_rate", "window_days": 14, "op": "<", "value": 0.5}
-                    ]
-                },
-            },
+            _rule("steady progress", Action.step_down, {"all": steady}),
+            _rule("relapse", Action.step_up, {"any": relapse}),
+            _rule(
+                "relapse extends the stay",
+                Action.extend,
+                {"all": [_compare(Metric.relapse_events, ">=", 1, window_days=7)]},
+                mode=Mode.auto,
+                days=14,
+            ),
+            _rule("ready to complete", Action.complete, {"all": ready}),
+            _rule(
+                "attendance collapsed",
+                Action.review,
+                {"all": [_compare(Metric.attendance_rate, "<", 0.5, window_days=14)]},
+            ),
         ]
     }
 

@@ -24,6 +24,7 @@ from homeward.programs.models import Program
 from homeward.progress import metrics
 from homeward.progress.metrics import MetricKey
 from homeward.tapering.engine import (
+    Decision,
     PriorRecommendation,
     already_handled,
     decide,
@@ -179,6 +180,33 @@ def _replay_cohort(db: Session, program: Program, start: date, end: date) -> lis
     return cohort
 
 
+@dataclass
+class _Tally:
+    """What the replay's simulated recommendations add up to."""
+
+    actions: dict[Action, int] = field(default_factory=lambda: defaultdict(int))
+    extension_days: int = 0
+    days_to_last: list[int] = field(default_factory=list)
+    steps: int = 0
+
+    def totals(self, enrollments: int) -> BacktestTotals:
+        days_to_last = self.days_to_last
+        return BacktestTotals(
+            steps=self.steps,
+            enrollments=enrollments,
+            step_downs=self.actions[Action.step_down],
+            step_ups=self.actions[Action.step_up],
+            extensions=self.actions[Action.extend],
+            extension_days=self.extension_days,
+            completions=self.actions[Action.complete],
+            reviews=self.actions[Action.review],
+            reached_last_phase=len(days_to_last),
+            average_days_to_last_phase=(
+                round(sum(days_to_last) / len(days_to_last), 2) if days_to_last else None
+            ),
+        )
+
+
 def _replay(db: Session, program: Program, data: SimulationRequest) -> Backtest:
     assert data.from_ is not None and data.to is not None
     now = clock.now()
@@ -187,13 +215,10 @@ def _replay(db: Session, program: Program, data: SimulationRequest) -> Backtest:
     last_phase_id = ordered[-1].id if ordered else None
     cohort = _replay_cohort(db, program, data.from_, data.to)
     keys = rule_keys(data.rules) | {MetricKey(Metric.days_in_phase)}
-    totals: dict[Action, int] = defaultdict(int)
-    extension_days = 0
-    days_to_last: list[int] = []
-    steps = 0
+    tally = _Tally()
     day = data.from_
     while day <= data.to:
-        steps += 1
+        tally.steps += 1
         present = [each for each in cohort if each.present_on(day)]
         for each in present:
             if not each.joined:
@@ -208,51 +233,67 @@ def _replay(db: Session, program: Program, data: SimulationRequest) -> Backtest:
                 now=now,
             )
             for each in present:
-                values = dict(measured.values.get(each.id, {}))
-                points = metrics.point_metrics(
-                    day,
-                    each.admitted_on,
-                    each.phase_started_on,
-                    measured.last_use_on.get(each.id),
-                )
-                values[MetricKey(Metric.days_in_phase)] = points[Metric.days_in_phase]
+                values = _values_on(day, each, measured)
                 for decision in decide(data.rules, values, each.phase_id, phases):
-                    if already_handled(decision, each.prior, day):
-                        continue
-                    each.prior.append(
-                        PriorRecommendation(
-                            decision.rule.name,
-                            decision.action,
-                            decision.from_phase_id,
-                            decision.proposed_phase_id,
-                            decision.days,
-                            RecommendationStatus.approved,
-                            day,
-                        )
-                    )
-                    totals[decision.action] += 1
-                    if decision.action == Action.review:
-                        continue
-                    each.path.append(
-                        PathStep(
-                            on=day,
-                            rule_name=decision.rule.name,
-                            action=decision.action,
-                            from_phase_id=decision.from_phase_id,
-                            to_phase_id=decision.proposed_phase_id,
-                            days=decision.days,
-                        )
-                    )
-                    if decision.action == Action.extend:
-                        extension_days += decision.days or 0
-                    elif decision.action == Action.complete:
-                        each.completed_on = day
-                    else:
-                        each.phase_id, each.phase_started_on = decision.proposed_phase_id, day
-                        if each.phase_id == last_phase_id and each.reached_last_on is None:
-                            each.reached_last_on = day
-                            days_to_last.append((day - each.admitted_on).days)
+                    if not already_handled(decision, each.prior, day):
+                        _approve(each, decision, day, last_phase_id, tally)
         day += timedelta(days=data.every_days)
+    return _backtest(data, cohort, tally)
+
+
+def _values_on(
+    day: date, each: _Replayed, measured: metrics.CohortMetrics
+) -> dict[MetricKey, float | None]:
+    values = dict(measured.values.get(each.id, {}))
+    # Days in phase count from the replayed phase's start, not the recorded one's.
+    points = metrics.point_metrics(
+        day, each.admitted_on, each.phase_started_on, measured.last_use_on.get(each.id)
+    )
+    values[MetricKey(Metric.days_in_phase)] = points[Metric.days_in_phase]
+    return values
+
+
+def _approve(
+    each: _Replayed, decision: Decision, day: date, last_phase_id: uuid.UUID | None, tally: _Tally
+) -> None:
+    """The decision approved at once, in memory: it moves the enrollment from `day` on."""
+    each.prior.append(
+        PriorRecommendation(
+            decision.rule.name,
+            decision.action,
+            decision.from_phase_id,
+            decision.proposed_phase_id,
+            decision.days,
+            RecommendationStatus.approved,
+            day,
+        )
+    )
+    tally.actions[decision.action] += 1
+    if decision.action == Action.review:
+        return
+    each.path.append(
+        PathStep(
+            on=day,
+            rule_name=decision.rule.name,
+            action=decision.action,
+            from_phase_id=decision.from_phase_id,
+            to_phase_id=decision.proposed_phase_id,
+            days=decision.days,
+        )
+    )
+    if decision.action == Action.extend:
+        tally.extension_days += decision.days or 0
+    elif decision.action == Action.complete:
+        each.completed_on = day
+    else:
+        each.phase_id, each.phase_started_on = decision.proposed_phase_id, day
+        if each.phase_id == last_phase_id and each.reached_last_on is None:
+            each.reached_last_on = day
+            tally.days_to_last.append((day - each.admitted_on).days)
+
+
+def _backtest(data: SimulationRequest, cohort: list[_Replayed], tally: _Tally) -> Backtest:
+    assert data.from_ is not None and data.to is not None
     joined = [each for each in cohort if each.joined]
     return Backtest(
         from_=data.from_,
@@ -269,18 +310,5 @@ def _replay(db: Session, program: Program, data: SimulationRequest) -> Backtest:
             )
             for each in sorted(joined, key=lambda each: each.id)
         ],
-        totals=BacktestTotals(
-            steps=steps,
-            enrollments=len(joined),
-            step_downs=totals[Action.step_down],
-            step_ups=totals[Action.step_up],
-            extensions=totals[Action.extend],
-            extension_days=extension_days,
-            completions=totals[Action.complete],
-            reviews=totals[Action.review],
-            reached_last_phase=len(days_to_last),
-            average_days_to_last_phase=(
-                round(sum(days_to_last) / len(days_to_last), 2) if days_to_last else None
-            ),
-        ),
+        totals=tally.totals(len(joined)),
     )
