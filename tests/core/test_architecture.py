@@ -18,7 +18,6 @@ KNOWN_LONG_FUNCTIONS = {
     "progress/metrics.py:compute": 74,
     "progress/service.py:_computed": 128,
     "reports/service.py:census": 76,
-    "seed/demo.py:_day_program": 78,
     "seed/demo_history.py:_patient_rows": 75,
     "seed/demo_history.py:_enrollment_rows": 101,
     "seed/demo_history.py:_homework_rows": 74,
