@@ -18,10 +18,6 @@ KNOWN_LONG_FUNCTIONS = {
     "progress/metrics.py:compute": 74,
     "progress/service.py:_computed": 128,
     "reports/service.py:census": 76,
-    "seed/demo_history.py:_patient_rows": 75,
-    "seed/demo_history.py:_enrollment_rows": 101,
-    "seed/demo_history.py:_homework_rows": 74,
-    "seed/demo_history.py:_event_rows": 61,
     "seed/scale.py:_create_program": 100,
     "seed/scale.py:_build_program_history": 81,
     "sessions/schedule.py:generate": 91,
@@ -30,7 +26,7 @@ KNOWN_LONG_FUNCTIONS = {
     "tapering/rules.py:default_document": 69,
     "tapering/simulation.py:_replay": 105,
 }
-KNOWN_LONG_FILES = {"seed/demo_history.py": 568, "seed/scale.py": 437}
+KNOWN_LONG_FILES = {"seed/scale.py": 437}
 
 
 def _sources() -> list[tuple[str, str]]:

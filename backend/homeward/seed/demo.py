@@ -23,7 +23,8 @@ from homeward.auth.passwords import hash_password
 from homeward.homework.models import HomeworkCategory, HomeworkTemplate
 from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
 from homeward.programs.models import Phase, Program, SessionType, Slot
-from homeward.seed.demo_history import HISTORY_DAYS, DemoContext, DemoEnrollment, build_history
+from homeward.seed.demo_history import build_history
+from homeward.seed.demo_plan import HISTORY_DAYS, DemoContext, DemoEnrollment
 from homeward.seed.history import new_id
 
 DEMO_PASSWORD = "tulip-harbor-lantern-58"
