@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from homeward.auth.passwords import hash_password
 from homeward.homework.models import HomeworkCategory, HomeworkTemplate
 from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
 from homeward.programs.models import Phase, Program, SessionType, Slot
+from homeward.progress.metrics import today_in
 from homeward.seed.demo_history import build_history
 from homeward.seed.demo_plan import HISTORY_DAYS, DemoContext, DemoEnrollment
 from homeward.seed.history import new_id
@@ -340,7 +340,7 @@ def seed_demo_clinic(db: Session, seed: int = 7) -> list[tuple[str, str]]:
     plans: list[DemoEnrollment] = []
     for program_index, count, kind in _COHORTS:
         program = programs[program_index]
-        today = now.astimezone(ZoneInfo(program.timezone)).date()
+        today = today_in(program.timezone, now)
         plans.extend(_plan_enrollment(rng, program, kind, today) for _ in range(count))
     _mark_struggles(rng, plans, now.date())
     context = DemoContext(

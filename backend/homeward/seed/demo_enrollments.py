@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from homeward.auth.models import User
 from homeward.enrollments.models import EnrollmentStatus
+from homeward.progress.metrics import today_in
 from homeward.seed.demo_plan import DemoContext, DemoEnrollment
 from homeward.seed.history import Row, Stint, local_instant, new_id, phase_change_rows, status_row
 
@@ -29,7 +30,7 @@ def enrollment_rows(ctx: DemoContext, plans: list[DemoEnrollment]) -> dict[str, 
     rows: dict[str, list[Row]] = {"enrollments": [], "phases": [], "statuses": [], "extensions": []}
     for plan in plans:
         zone = ZoneInfo(plan.program.timezone)
-        today = ctx.now.astimezone(zone).date()
+        today = today_in(plan.program.timezone, ctx.now)
         clinician = _primary_clinician(ctx, plan)
         plan.clinician_id = clinician.id
         assert plan.created_on is not None

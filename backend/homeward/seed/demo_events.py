@@ -8,9 +8,9 @@ weekly one. Events are recorded by the medical staff member.
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from homeward.enrollments.models import EventKind, ScreenResult
+from homeward.progress.metrics import today_in
 from homeward.seed.demo_plan import DemoContext, DemoEnrollment
 from homeward.seed.history import Row, new_id
 
@@ -23,7 +23,7 @@ def event_rows(ctx: DemoContext, plans: list[DemoEnrollment]) -> list[Row]:
     for plan in plans:
         if plan.admitted_on is None:
             continue
-        today = ctx.now.astimezone(ZoneInfo(plan.program.timezone)).date()
+        today = today_in(plan.program.timezone, ctx.now)
         last = min(today, plan.ends_on - timedelta(days=1)) if plan.ends_on else today
         rows.extend(_weekly_screens(ctx, plan, last))
         if plan.relapse_on is not None and plan.relapse_on <= last:

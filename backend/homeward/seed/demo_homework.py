@@ -7,13 +7,13 @@ been reviewed yet.
 """
 
 import uuid
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
+from homeward.homework.due import next_morning
 from homeward.homework.models import HomeworkStatus, ReviewOutcome
 from homeward.seed.demo_plan import DemoContext, DemoEnrollment
-from homeward.seed.history import PlannedSession, Row, local_instant, new_id
-from homeward.sessions.models import AttendanceStatus, SessionStatus
+from homeward.seed.history import PlannedSession, Row, new_id
+from homeward.sessions.models import ATTENDED, SessionStatus
 
 
 def homework_rows(
@@ -25,13 +25,11 @@ def homework_rows(
     """Each evening after attending: one assignment, due at the next rostered session."""
     rostered = _rostered_starts(planned)
     rows = []
-    for (enrollment_id, day), session in _last_attended(planned, attendance):
+    for enrollment_id, session in _last_attended(planned, attendance):
         plan = plans[enrollment_id]
-        zone = ZoneInfo(plan.program.timezone)
+        # As the app sets it: the next session after the assignment, else the next morning.
         upcoming = [s for s in rostered.get(enrollment_id, []) if s > session.ends_at]
-        due_at = (
-            min(upcoming) if upcoming else local_instant(day + timedelta(days=1), time(9), zone)
-        )
+        due_at = min(upcoming, default=next_morning(plan.program.timezone, session.ends_at))
         row = _assignment(ctx, plan, session, due_at)
         rows.append(row)
         _hand_in(ctx, plan, row, session)
@@ -50,18 +48,19 @@ def _rostered_starts(planned: list[PlannedSession]) -> dict[uuid.UUID, list[date
 
 def _last_attended(
     planned: list[PlannedSession], attendance: list[Row]
-) -> list[tuple[tuple[uuid.UUID, date], PlannedSession]]:
+) -> list[tuple[uuid.UUID, PlannedSession]]:
     """The last session each enrollment attended on each day, by enrollment and day."""
     sessions = {s.row["id"]: s for s in planned}
     last: dict[tuple[uuid.UUID, date], PlannedSession] = {}
     for record in attendance:
-        if record["status"] in (AttendanceStatus.absent_excused, AttendanceStatus.absent_unexcused):
+        if record["status"] not in ATTENDED:
             continue
         session = sessions[record["session_id"]]
         key = (record["enrollment_id"], session.day)
         if key not in last or last[key].ends_at < session.ends_at:
             last[key] = session
-    return sorted(last.items(), key=lambda item: (str(item[0][0]), item[0][1]))
+    ordered = sorted(last.items(), key=lambda item: (str(item[0][0]), item[0][1]))
+    return [(enrollment_id, session) for (enrollment_id, _day), session in ordered]
 
 
 def _assignment(

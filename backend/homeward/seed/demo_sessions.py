@@ -11,6 +11,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from homeward.programs.models import Program
+from homeward.progress.metrics import today_in
 from homeward.seed.demo_plan import HISTORY_DAYS, DemoContext, DemoEnrollment
 from homeward.seed.history import PlannedSession, Row, SlotSpec, minutes_for, plan_sessions
 from homeward.sessions.models import AttendanceStatus, SessionStatus
@@ -23,7 +24,7 @@ def program_sessions(
 ) -> list[PlannedSession]:
     """`program`'s sessions with their rosters; one past group was cancelled."""
     zone = ZoneInfo(program.timezone)
-    today = ctx.now.astimezone(zone).date()
+    today = today_in(program.timezone, ctx.now)
     slots = [
         SlotSpec(
             s.id,

@@ -27,8 +27,10 @@ from homeward.enrollments.models import (
     ScreenResult,
     StatusChange,
 )
+from homeward.homework.due import next_morning
 from homeward.homework.models import Homework, HomeworkCategory, HomeworkStatus, ReviewOutcome
 from homeward.patients.models import Patient, Sex
+from homeward.progress.metrics import today_in
 from homeward.seed.history import (
     PlannedSession,
     Row,
@@ -105,7 +107,7 @@ def _build_program_history(
     token: str,
     first_patient: int,
 ) -> None:
-    today = now.astimezone(program.zone).date()
+    today = today_in(program.zone.key, now)
     first = today - timedelta(days=days - 1)
     cohort = _Cohort()
     for number in range(first_patient, first_patient + size):
@@ -224,12 +226,12 @@ def _homework_rows(
     now: datetime,
 ) -> list[Row]:
     """One nightly assignment per enrollment per day, due the next morning."""
-    today = now.astimezone(program.zone).date()
+    today = today_in(program.zone.key, now)
     rows = []
     for enrollment_id, admitted_on in admitted.items():
         for day in days_between(max(admitted_on, first), today):
             assigned_at = local_instant(day, time(17), program.zone)
-            due_at = local_instant(day + timedelta(days=1), time(9), program.zone)
+            due_at = next_morning(program.zone.key, assigned_at)
             row: Row = {
                 "id": uuid.uuid4(),
                 "enrollment_id": enrollment_id,
