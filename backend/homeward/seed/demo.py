@@ -9,9 +9,10 @@ seed on the same day gives the same clinic. History rows go in with bulk inserts
 """
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from zoneinfo import ZoneInfo
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,9 @@ from homeward.auth.passwords import hash_password
 from homeward.homework.models import HomeworkCategory, HomeworkTemplate
 from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
 from homeward.programs.models import Phase, Program, SessionType, Slot
-from homeward.seed.demo_history import HISTORY_DAYS, DemoContext, DemoEnrollment, build_history
+from homeward.progress.metrics import today_in
+from homeward.seed.demo_history import build_history
+from homeward.seed.demo_plan import HISTORY_DAYS, DemoContext, DemoEnrollment
 from homeward.seed.history import new_id
 
 DEMO_PASSWORD = "tulip-harbor-lantern-58"
@@ -43,6 +46,17 @@ HOMEWORK_TEMPLATES = [
 ]
 
 
+class SlotDetails(NamedTuple):
+    """What a weekly slot is, whichever weekdays it recurs on."""
+
+    start: time
+    end: time
+    session_type: SessionType
+    title: str
+    facilitator: str | None  # a demo login's name before the @, or None for a peer group
+    room: str
+
+
 @dataclass
 class _Builder:
     """Hands out deterministic ids while the programs are assembled."""
@@ -50,30 +64,24 @@ class _Builder:
     rng: random.Random
     staff: dict[str, User] = field(default_factory=dict)
 
-    def slot(
-        self,
-        program: Program,
-        weekday: int,
-        start: time,
-        end: time,
-        kind: SessionType,
-        title: str,
-        facilitator: str | None,
-        room: str,
-    ) -> Slot:
+    def slot(self, program: Program, weekday: int, details: SlotDetails) -> Slot:
         slot = Slot(
             id=new_id(self.rng),
             weekday=weekday,
-            start_time=start,
-            end_time=end,
-            session_type=kind,
-            title=title,
-            facilitator=self.staff[facilitator] if facilitator else None,
-            room=room,
+            start_time=details.start,
+            end_time=details.end,
+            session_type=details.session_type,
+            title=details.title,
+            facilitator=self.staff[details.facilitator] if details.facilitator else None,
+            room=details.room,
             capacity=16,
         )
         program.slots.append(slot)
         return slot
+
+    def weekly(self, program: Program, weekdays: Iterable[int], details: SlotDetails) -> list[Slot]:
+        """The same slot on each of `weekdays`, in that order."""
+        return [self.slot(program, weekday, details) for weekday in weekdays]
 
     def phase(
         self, name: str, order: int, min_days: int, slots: list[Slot], individual: int = 1
@@ -89,6 +97,41 @@ class _Builder:
 
     def program(self, **values: object) -> Program:
         return Program(id=new_id(self.rng), level_of_care_edition=ASAM_EDITION, **values)
+
+
+_DAY_MORNING_GROUP = SlotDetails(
+    time(9),
+    time(12),
+    SessionType.group_therapy,
+    "Morning process group",
+    "clinician",
+    "Group room A",
+)
+_DAY_EDUCATION = SlotDetails(
+    time(13), time(15), SessionType.education, "Recovery education", "therapist", "Classroom"
+)
+_TWELVE_STEP = SlotDetails(
+    time(15), time(17), SessionType.twelve_step, "12-step meeting", None, "Group room B"
+)
+_DAY_LATE_AFTERNOONS = {
+    0: _TWELVE_STEP,
+    1: SlotDetails(
+        time(15), time(17), SessionType.medical, "Medical check-in", "medical", "Clinic"
+    ),
+    2: _TWELVE_STEP,
+    3: SlotDetails(
+        time(15), time(17), SessionType.family, "Family program", "therapist", "Group room A"
+    ),
+    4: _TWELVE_STEP,
+}
+_DAY_EVENING_GROUP = SlotDetails(
+    time(18),
+    time(21),
+    SessionType.group_therapy,
+    "Evening step-down group",
+    "clinician",
+    "Group room B",
+)
 
 
 def _day_program(b: _Builder) -> Program:
@@ -107,56 +150,10 @@ def _day_program(b: _Builder) -> Program:
         services_offered=[t.value for t in SessionType],
         accepts_step_down=True,
     )
-    mornings = [
-        b.slot(
-            program,
-            d,
-            time(9),
-            time(12),
-            SessionType.group_therapy,
-            "Morning process group",
-            "clinician",
-            "Group room A",
-        )
-        for d in WEEKDAYS
-    ]
-    education = [
-        b.slot(
-            program,
-            d,
-            time(13),
-            time(15),
-            SessionType.education,
-            "Recovery education",
-            "therapist",
-            "Classroom",
-        )
-        for d in WEEKDAYS
-    ]
-    late_afternoon = {
-        0: (SessionType.twelve_step, "12-step meeting", None, "Group room B"),
-        1: (SessionType.medical, "Medical check-in", "medical", "Clinic"),
-        2: (SessionType.twelve_step, "12-step meeting", None, "Group room B"),
-        3: (SessionType.family, "Family program", "therapist", "Group room A"),
-        4: (SessionType.twelve_step, "12-step meeting", None, "Group room B"),
-    }
-    afternoons = [
-        b.slot(program, d, time(15), time(17), kind, title, who, room)
-        for d, (kind, title, who, room) in late_afternoon.items()
-    ]
-    evenings = [
-        b.slot(
-            program,
-            d,
-            time(18),
-            time(21),
-            SessionType.group_therapy,
-            "Evening step-down group",
-            "clinician",
-            "Group room B",
-        )
-        for d in (1, 3)
-    ]
+    mornings = b.weekly(program, WEEKDAYS, _DAY_MORNING_GROUP)
+    education = b.weekly(program, WEEKDAYS, _DAY_EDUCATION)
+    afternoons = [b.slot(program, d, details) for d, details in _DAY_LATE_AFTERNOONS.items()]
+    evenings = b.weekly(program, (1, 3), _DAY_EVENING_GROUP)
     three_days = (0, 2, 4)
     program.phases = [
         b.phase("Phase 1: five days, 9 to 5", 1, 14, [*mornings, *education, *afternoons]),
@@ -171,6 +168,19 @@ def _day_program(b: _Builder) -> Program:
     return program
 
 
+_EVENING_GROUP = SlotDetails(
+    time(18), time(21), SessionType.group_therapy, "Evening group", "therapist", "Group room A"
+)
+_RELAPSE_PREVENTION_CLASS = SlotDetails(
+    time(18),
+    time(20),
+    SessionType.education,
+    "Relapse prevention class",
+    "clinician",
+    "Classroom",
+)
+
+
 def _evening_program(b: _Builder) -> Program:
     program = b.program(
         name="Evening IOP",
@@ -183,34 +193,21 @@ def _evening_program(b: _Builder) -> Program:
         services_offered=["group_therapy", "education", "twelve_step"],
         accepts_step_down=True,
     )
-    groups = [
-        b.slot(
-            program,
-            d,
-            time(18),
-            time(21),
-            SessionType.group_therapy,
-            "Evening group",
-            "therapist",
-            "Group room A",
-        )
-        for d in (0, 1, 3)
-    ]
-    education = b.slot(
-        program,
-        2,
-        time(18),
-        time(20),
-        SessionType.education,
-        "Relapse prevention class",
-        "clinician",
-        "Classroom",
-    )
+    groups = b.weekly(program, (0, 1, 3), _EVENING_GROUP)
+    education = b.slot(program, 2, _RELAPSE_PREVENTION_CLASS)
     program.phases = [
         b.phase("Evenings: full", 1, 21, [*groups, education]),
         b.phase("Evenings: taper", 2, 21, [groups[0], groups[2]]),
     ]
     return program
+
+
+_PHP_MORNING_GROUP = SlotDetails(
+    time(8), time(12), SessionType.group_therapy, "PHP morning group", "therapist", "PHP suite"
+)
+_PHP_MEDICAL_ROUNDS = SlotDetails(
+    time(13), time(14), SessionType.medical, "PHP medical rounds", "medical", "Clinic"
+)
 
 
 def _partial_hospitalization(b: _Builder) -> Program:
@@ -225,32 +222,8 @@ def _partial_hospitalization(b: _Builder) -> Program:
         services_offered=[t.value for t in SessionType],
         accepts_step_down=False,
     )
-    days = [
-        b.slot(
-            program,
-            d,
-            time(8),
-            time(12),
-            SessionType.group_therapy,
-            "PHP morning group",
-            "therapist",
-            "PHP suite",
-        )
-        for d in WEEKDAYS
-    ]
-    rounds = [
-        b.slot(
-            program,
-            d,
-            time(13),
-            time(14),
-            SessionType.medical,
-            "PHP medical rounds",
-            "medical",
-            "Clinic",
-        )
-        for d in WEEKDAYS
-    ]
+    days = b.weekly(program, WEEKDAYS, _PHP_MORNING_GROUP)
+    rounds = b.weekly(program, WEEKDAYS, _PHP_MEDICAL_ROUNDS)
     program.phases = [b.phase("PHP", 1, 10, [*days, *rounds], individual=2)]
     return program
 
@@ -367,7 +340,7 @@ def seed_demo_clinic(db: Session, seed: int = 7) -> list[tuple[str, str]]:
     plans: list[DemoEnrollment] = []
     for program_index, count, kind in _COHORTS:
         program = programs[program_index]
-        today = now.astimezone(ZoneInfo(program.timezone)).date()
+        today = today_in(program.timezone, now)
         plans.extend(_plan_enrollment(rng, program, kind, today) for _ in range(count))
     _mark_struggles(rng, plans, now.date())
     context = DemoContext(

@@ -2,22 +2,22 @@
 
 `homeward seed --scale N` builds it: N active enrollments across programs the size of a
 real clinic's, with weeks of sessions, attendance, homework and events, written with the
-helpers of `history.py`.
+helpers of `history.py`. The programs themselves (slots, phases, a facilitator) come from
+`scale_programs.py`; this module writes the clinical history on them, a program at a
+time: enrollments and their phase and status history, then the rostered sessions,
+attendance, homework and drug screens drawn from it.
 """
 
-import math
 import random
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from homeward import clock
-from homeward.auth.models import Role, User
 from homeward.enrollments.models import (
     ClinicalEvent,
     Enrollment,
@@ -27,14 +27,13 @@ from homeward.enrollments.models import (
     ScreenResult,
     StatusChange,
 )
+from homeward.homework.due import next_morning
 from homeward.homework.models import Homework, HomeworkCategory, HomeworkStatus, ReviewOutcome
 from homeward.patients.models import Patient, Sex
-from homeward.programs.levels import ASAM_EDITION, LevelOfCare, Population
-from homeward.programs.models import Phase, Program, SessionType, Slot, phase_slots
+from homeward.progress.metrics import today_in
 from homeward.seed.history import (
     PlannedSession,
     Row,
-    SlotSpec,
     Stint,
     bulk_insert,
     days_between,
@@ -44,6 +43,7 @@ from homeward.seed.history import (
     plan_sessions,
     status_row,
 )
+from homeward.seed.scale_programs import SyntheticProgram, create_program
 from homeward.sessions.models import (
     Attendance,
     AttendanceStatus,
@@ -54,20 +54,9 @@ from homeward.sessions.models import (
 # Programs the size of a real clinic's, so group rosters stay realistic (a few dozen).
 ENROLLMENTS_PER_PROGRAM = 60
 UPCOMING_DAYS = 7
-# A password hash no password verifies against: generated staff cannot sign in.
-UNUSABLE_PASSWORD = "!synthetic"
 Progress = Callable[[int, int], None]
 
 
-_MORNING = (time(9), time(12))
-_AFTERNOON = (time(13), time(14))
-# Phase 1 attends every slot; phase 2 three mornings and one class; phase 3 two mornings
-# and two classes. The weekday keys say which slots each phase keeps.
-_PHASE_SLOTS: tuple[dict[str, tuple[int, ...]], ...] = (
-    {"morning": (0, 1, 2, 3, 4), "afternoon": (0, 2, 4)},
-    {"morning": (0, 2, 4), "afternoon": (2,)},
-    {"morning": (1, 3), "afternoon": (0, 4)},
-)
 _ATTENDANCE_WEIGHTS = (
     (AttendanceStatus.present, 85),
     (AttendanceStatus.late, 4),
@@ -78,114 +67,17 @@ _ATTENDANCE_WEIGHTS = (
 
 
 @dataclass
-class _Program:
-    id: uuid.UUID
-    zone: ZoneInfo
-    slots: list[SlotSpec]
-    phase_ids: list[uuid.UUID]
-    slots_by_phase: dict[uuid.UUID, frozenset[uuid.UUID]]
+class _Cohort:
+    """A program's enrollments as rows, and what their sessions, homework and events are
+    drawn from: each one's phase history, reliability and admission day."""
 
-
-def _create_program(db: Session, number: int, size: int, token: str) -> _Program:
-    facilitator_id = uuid.uuid4()
-    bulk_insert(
-        db,
-        User,
-        [
-            {
-                "id": facilitator_id,
-                "email": f"facilitator-{token}-{number}@synthetic.example",
-                "full_name": f"Facilitator {number}",
-                "role": Role.clinician,
-                "password_hash": UNUSABLE_PASSWORD,
-            }
-        ],
-    )
-    program_id = uuid.uuid4()
-    timezone = "America/Chicago" if number % 2 else "America/New_York"
-    bulk_insert(
-        db,
-        Program,
-        [
-            {
-                "id": program_id,
-                "name": f"Synthetic IOP {token}-{number}",
-                "description": "Generated for load tests.",
-                "level_of_care": LevelOfCare.intensive_outpatient,
-                "level_of_care_edition": ASAM_EDITION,
-                "population": Population.adult,
-                "capacity": math.ceil(size * 1.2),
-                "timezone": timezone,
-                "default_length_days": 90,
-                "services_offered": ["group_therapy", "education"],
-            }
-        ],
-    )
-    slots: dict[tuple[str, int], SlotSpec] = {}
-    for part, (start, end) in (("morning", _MORNING), ("afternoon", _AFTERNOON)):
-        weekdays = sorted({d for phase in _PHASE_SLOTS for d in phase[part]})
-        for weekday in weekdays:
-            slots[(part, weekday)] = SlotSpec(
-                id=uuid.uuid4(),
-                weekday=weekday,
-                start_time=start,
-                end_time=end,
-                session_type=(
-                    SessionType.group_therapy if part == "morning" else SessionType.education
-                ),
-                title="Process group" if part == "morning" else "Recovery education",
-                facilitator_id=facilitator_id,
-                room="Group room" if part == "morning" else "Classroom",
-            )
-    bulk_insert(
-        db,
-        Slot,
-        [
-            {
-                "id": s.id,
-                "program_id": program_id,
-                "weekday": s.weekday,
-                "start_time": s.start_time,
-                "end_time": s.end_time,
-                "session_type": s.session_type,
-                "title": s.title,
-                "facilitator_id": s.facilitator_id,
-                "room": s.room,
-                "capacity": None,
-            }
-            for s in slots.values()
-        ],
-    )
-    phase_ids = [uuid.uuid4() for _ in _PHASE_SLOTS]
-    bulk_insert(
-        db,
-        Phase,
-        [
-            {
-                "id": phase_id,
-                "program_id": program_id,
-                "name": f"Phase {order}",
-                "order": order,
-                "individual_sessions_per_week": 1,
-                "min_days": 14,
-            }
-            for order, phase_id in enumerate(phase_ids, start=1)
-        ],
-    )
-    slots_by_phase = {
-        phase_id: frozenset(slots[(part, d)].id for part, days in spec.items() for d in days)
-        for phase_id, spec in zip(phase_ids, _PHASE_SLOTS, strict=True)
-    }
-    bulk_insert(
-        db,
-        phase_slots,
-        [
-            {"phase_id": phase_id, "slot_id": slot_id}
-            for phase_id, slot_ids in slots_by_phase.items()
-            for slot_id in sorted(slot_ids)
-        ],
-    )
-    return _Program(program_id, ZoneInfo(timezone), list(slots.values()), phase_ids, slots_by_phase)
+    patients: list[Row] = field(default_factory=list)
+    enrollments: list[Row] = field(default_factory=list)
+    phase_changes: list[Row] = field(default_factory=list)
+    status_changes: list[Row] = field(default_factory=list)
+    stints: dict[uuid.UUID, list[Stint]] = field(default_factory=dict)
+    reliability: dict[uuid.UUID, float] = field(default_factory=dict)
+    admitted: dict[uuid.UUID, date] = field(default_factory=dict)
 
 
 def _phase_history(
@@ -208,65 +100,22 @@ def _phase_history(
 def _build_program_history(
     db: Session,
     rng: random.Random,
-    program: _Program,
+    program: SyntheticProgram,
     size: int,
     days: int,
     now: datetime,
     token: str,
     first_patient: int,
 ) -> None:
-    today = now.astimezone(program.zone).date()
+    today = today_in(program.zone.key, now)
     first = today - timedelta(days=days - 1)
-    patients: list[Row] = []
-    enrollments: list[Row] = []
-    history_rows: list[Row] = []
-    status_rows: list[Row] = []
-    stints: dict[uuid.UUID, list[Stint]] = {}
-    reliability: dict[uuid.UUID, float] = {}
-    admitted: dict[uuid.UUID, date] = {}
-    for offset in range(size):
-        number = first_patient + offset
-        patient_id, enrollment_id = uuid.uuid4(), uuid.uuid4()
-        patients.append(
-            {
-                "id": patient_id,
-                "mrn": f"SC-{token}-{number:07d}",
-                "given_name": f"Client{number}",
-                "family_name": f"Synthetic{number % 997}",
-                "date_of_birth": date(1960, 1, 1) + timedelta(days=rng.randint(0, 15_000)),
-                "sex": rng.choice((Sex.female, Sex.male)),
-                "medical_profile": {"detox_status": "not_needed", "conditions": []},
-            }
-        )
-        admitted_on = today - timedelta(days=rng.randint(0, days + 20))
-        history = _phase_history(rng, program.phase_ids, admitted_on, today)
-        stints[enrollment_id] = history
-        reliability[enrollment_id] = rng.uniform(0.6, 1.0)
-        admitted[enrollment_id] = admitted_on
-        enrollments.append(
-            {
-                "id": enrollment_id,
-                "patient_id": patient_id,
-                "program_id": program.id,
-                "status": EnrollmentStatus.active,
-                "current_phase_id": history[-1].phase_id,
-                "phase_started_on": history[-1].start,
-                "admitted_on": admitted_on,
-                "expected_end_on": admitted_on + timedelta(days=90),
-            }
-        )
-        history_rows.extend(phase_change_rows(enrollment_id, history))
-        admitted_at = local_instant(admitted_on, time(8), program.zone)
-        status_rows.append(status_row(enrollment_id, None, EnrollmentStatus.pending, admitted_at))
-        status_rows.append(
-            status_row(
-                enrollment_id, EnrollmentStatus.pending, EnrollmentStatus.active, admitted_at
-            )
-        )
-    bulk_insert(db, Patient, patients)
-    bulk_insert(db, Enrollment, enrollments)
-    bulk_insert(db, PhaseChange, history_rows)
-    bulk_insert(db, StatusChange, status_rows)
+    cohort = _Cohort()
+    for number in range(first_patient, first_patient + size):
+        _enroll(cohort, rng, program, number, token, days, today)
+    bulk_insert(db, Patient, cohort.patients)
+    bulk_insert(db, Enrollment, cohort.enrollments)
+    bulk_insert(db, PhaseChange, cohort.phase_changes)
+    bulk_insert(db, StatusChange, cohort.status_changes)
 
     planned = plan_sessions(
         program.id,
@@ -275,7 +124,7 @@ def _build_program_history(
         first,
         today + timedelta(days=UPCOMING_DAYS),
         program.slots_by_phase,
-        stints,
+        cohort.stints,
     )
     bulk_insert(db, TreatmentSession, [session.row for session in planned])
     bulk_insert(
@@ -283,9 +132,57 @@ def _build_program_history(
         RosterEntry,
         [{"session_id": s.row["id"], "enrollment_id": e} for s in planned for e in s.roster],
     )
+    reliability, admitted = cohort.reliability, cohort.admitted
     bulk_insert(db, Attendance, _attendance_rows(rng, planned, reliability, now))
     bulk_insert(db, Homework, _homework_rows(rng, program, admitted, reliability, first, now))
     bulk_insert(db, ClinicalEvent, _event_rows(rng, admitted, reliability, first, today))
+
+
+def _enroll(
+    cohort: _Cohort,
+    rng: random.Random,
+    program: SyntheticProgram,
+    number: int,
+    token: str,
+    days: int,
+    today: date,
+) -> None:
+    """Patient `number`, active since a day up to 20 days before the window, tapering."""
+    patient_id, enrollment_id = uuid.uuid4(), uuid.uuid4()
+    cohort.patients.append(
+        {
+            "id": patient_id,
+            "mrn": f"SC-{token}-{number:07d}",
+            "given_name": f"Client{number}",
+            "family_name": f"Synthetic{number % 997}",
+            "date_of_birth": date(1960, 1, 1) + timedelta(days=rng.randint(0, 15_000)),
+            "sex": rng.choice((Sex.female, Sex.male)),
+            "medical_profile": {"detox_status": "not_needed", "conditions": []},
+        }
+    )
+    admitted_on = today - timedelta(days=rng.randint(0, days + 20))
+    history = _phase_history(rng, program.phase_ids, admitted_on, today)
+    cohort.stints[enrollment_id] = history
+    cohort.reliability[enrollment_id] = rng.uniform(0.6, 1.0)
+    cohort.admitted[enrollment_id] = admitted_on
+    cohort.enrollments.append(
+        {
+            "id": enrollment_id,
+            "patient_id": patient_id,
+            "program_id": program.id,
+            "status": EnrollmentStatus.active,
+            "current_phase_id": history[-1].phase_id,
+            "phase_started_on": history[-1].start,
+            "admitted_on": admitted_on,
+            "expected_end_on": admitted_on + timedelta(days=90),
+        }
+    )
+    cohort.phase_changes.extend(phase_change_rows(enrollment_id, history))
+    admitted_at = local_instant(admitted_on, time(8), program.zone)
+    cohort.status_changes += [
+        status_row(enrollment_id, None, EnrollmentStatus.pending, admitted_at),
+        status_row(enrollment_id, EnrollmentStatus.pending, EnrollmentStatus.active, admitted_at),
+    ]
 
 
 def _attendance_rows(
@@ -322,19 +219,19 @@ def _attendance_rows(
 
 def _homework_rows(
     rng: random.Random,
-    program: _Program,
+    program: SyntheticProgram,
     admitted: dict[uuid.UUID, date],
     reliability: dict[uuid.UUID, float],
     first: date,
     now: datetime,
 ) -> list[Row]:
     """One nightly assignment per enrollment per day, due the next morning."""
-    today = now.astimezone(program.zone).date()
+    today = today_in(program.zone.key, now)
     rows = []
     for enrollment_id, admitted_on in admitted.items():
         for day in days_between(max(admitted_on, first), today):
             assigned_at = local_instant(day, time(17), program.zone)
-            due_at = local_instant(day + timedelta(days=1), time(9), program.zone)
+            due_at = next_morning(program.zone.key, assigned_at)
             row: Row = {
                 "id": uuid.uuid4(),
                 "enrollment_id": enrollment_id,
@@ -429,7 +326,7 @@ def build_synthetic_clinic(
         sizes.append(active_enrollments % ENROLLMENTS_PER_PROGRAM)
     built = 0
     for number, size in enumerate(sizes, start=1):
-        program = _create_program(db, number, size, token)
+        program = create_program(db, number, size, token)
         _build_program_history(db, rng, program, size, days, now, token, built)
         built += size
         if progress is not None:
