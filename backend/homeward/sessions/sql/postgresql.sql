@@ -2,6 +2,7 @@
 CREATE OR REPLACE FUNCTION public.save_attendance(checked_session_id uuid, checked_session_type character varying, checked_status character varying, checked_starts_at timestamp with time zone, checked_ends_at timestamp with time zone, listed json, recorder_id uuid, recorded_when timestamp with time zone)
  RETURNS TABLE(enrollment_id uuid, status character varying, minutes_attended integer, note text, recorded_by_id uuid, recorded_at timestamp with time zone)
  LANGUAGE plpgsql
+ ROWS 30
 AS $function$
         #variable_conflict use_column
         BEGIN
