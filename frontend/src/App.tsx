@@ -10,16 +10,17 @@ import { SignInPage } from './features/auth/SignInPage';
 import { AppLayout } from './components/AppLayout';
 import { PageLoader } from './components/states';
 import { whenIdle } from './lib/whenIdle';
+import { loader } from './lib/loader';
 
-const TodayPage = lazy(() => import('./features/today/TodayPage'));
-const SessionRoomPage = lazy(() => import('./features/sessions/SessionRoomPage'));
-const EnrollmentPage = lazy(() => import('./features/enrollments/EnrollmentPage'));
-const ClientsPage = lazy(() => import('./features/patients/ClientsPage'));
-const ClientPage = lazy(() => import('./features/patients/ClientPage'));
-const SchedulePage = lazy(() => import('./features/schedule/SchedulePage'));
-const NotFoundPage = lazy(() => import('./components/NotFoundPage'));
+const TodayPage = lazy(loader(() => import('./features/today/TodayPage')));
+const SessionRoomPage = lazy(loader(() => import('./features/sessions/SessionRoomPage')));
+const EnrollmentPage = lazy(loader(() => import('./features/enrollments/EnrollmentPage')));
+const ClientsPage = lazy(loader(() => import('./features/patients/ClientsPage')));
+const ClientPage = lazy(loader(() => import('./features/patients/ClientPage')));
+const SchedulePage = lazy(loader(() => import('./features/schedule/SchedulePage')));
+const NotFoundPage = lazy(loader(() => import('./components/NotFoundPage')));
 // A toast raised before this loads waits in the notifications store and shows when it does.
-const Toasts = lazy(() => import('./components/Toasts'));
+const Toasts = lazy(loader(() => import('./components/Toasts')));
 
 const queryClient = new QueryClient({
   defaultOptions: {

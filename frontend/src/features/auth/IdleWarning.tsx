@@ -3,13 +3,14 @@ import { lastServerContact } from '../../lib/api';
 import { whenIdle } from '../../lib/whenIdle';
 import { useAuth } from './AuthProvider';
 import { useIdleTimer } from './useIdleTimer';
+import { loader } from '../../lib/loader';
 
 export const WARN_SECONDS = 120;
 // The server's idle clock only restarts on a request: while someone works without
 // saving (typing a note), the app tells it now and then that they are still here.
 const KEEP_ALIVE_MS = 5 * 60_000;
 
-const loadDialog = () => import('./IdleDialog');
+const loadDialog = loader(() => import('./IdleDialog'));
 const IdleDialog = lazy(loadDialog);
 
 /**
