@@ -7,12 +7,12 @@ import {
   Line,
   ReferenceArea,
   ReferenceDot,
-  ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
 import type { Schemas } from '../../lib/api';
+import { useDeferredWidth } from '../../lib/useDeferredWidth';
 import { formatHours } from '../../lib/format';
 import { toChartData } from './progressData';
 
@@ -20,14 +20,15 @@ const BAND_FILLS = ['#e6f4ef', '#f1f3f5'];
 
 export default function ProgressChart({ progress }: { progress: Schemas['ProgressRead'] }) {
   const { points, bands, markers, yAxis } = toChartData(progress);
+  const [box, width] = useDeferredWidth<HTMLDivElement>();
   if (points.length === 0) return <Text>No weeks to show yet: progress starts with the first session.</Text>;
   return (
     <figure style={{ margin: 0 }} aria-labelledby="progress-caption">
-      <div style={{ width: '100%', height: 280 }} data-testid="progress-chart">
-        <ResponsiveContainer>
-          {/* Room on the right for the last week's bar and date; no animation, so what is
-              drawn (and screenshotted) is the data, not a frame on the way to it. */}
-          <ComposedChart data={points} margin={{ top: 18, right: 28, bottom: 0, left: 0 }}>
+      <div ref={box} style={{ width: '100%', height: 280 }} data-testid="progress-chart">
+        {/* Room on the right for the last week's bar and date; no animation, so what is
+            drawn (and screenshotted) is the data, not a frame on the way to it. */}
+        {width > 0 ? (
+          <ComposedChart width={width} height={280} data={points} margin={{ top: 18, right: 28, bottom: 0, left: 0 }}>
             {bands.map((band, i) => (
               <ReferenceArea
                 key={`${band.phase}-${band.from}`}
@@ -67,7 +68,7 @@ export default function ProgressChart({ progress }: { progress: Schemas['Progres
               />
             ))}
           </ComposedChart>
-        </ResponsiveContainer>
+        ) : null}
       </div>
       <figcaption id="progress-caption">
         <Group gap="md">
