@@ -1,9 +1,11 @@
 // Lighthouse on sign-in, Today, the Session room and the Enrollment page, against the real
 // server (FastAPI serving the build with its CSP and compression) on the system Chromium.
-// Accessibility 100 and Best Practices >= 95 everywhere; Performance >= 95 on the desktop
-// preset, and >= 80 for the Session room on the default mobile preset (a tablet on poor Wi-Fi).
+// Accessibility 100 and Best Practices >= 95 in every run; Performance >= 95 on the desktop
+// preset, and >= 80 for the Session room on the default mobile preset (a tablet on poor
+// Wi-Fi), on the median of three runs (LIGHTHOUSE_RUNS), enforced unless
+// LIGHTHOUSE_ENFORCE_PERFORMANCE=0.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import lighthouse, { desktopConfig } from 'lighthouse';
 import puppeteer from 'puppeteer-core';
@@ -89,40 +91,64 @@ const browser = await (async () => {
 
 const results = [];
 let failed = false;
-// Performance is timed on this machine's CPU: on a shared, loaded one the scores say more
-// about the neighbours than about the app, so the thresholds are enforced only when asked.
-const enforcePerformance = process.env.LIGHTHOUSE_ENFORCE_PERFORMANCE === '1';
+// Each screen is measured RUNS times and judged on the median, as Lighthouse's own advice
+// for variable machines is; every run is printed. Performance is enforced unless
+// LIGHTHOUSE_ENFORCE_PERFORMANCE=0 (for a machine known to be overloaded).
+const RUNS = Math.max(1, Number.parseInt(process.env.LIGHTHOUSE_RUNS ?? '3', 10) || 1);
+const enforcePerformance = process.env.LIGHTHOUSE_ENFORCE_PERFORMANCE !== '0';
+// The full reports, for reading what a score is made of (long tasks, bootup time…).
+const reportDir = join(root, 'test-results', 'lighthouse');
+mkdirSync(reportDir, { recursive: true });
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 try {
   const { session, enrollment } = await targets();
   const page = await browser.newPage();
   const audit = async (name, path, preset) => {
     const config = preset === 'desktop' ? desktopConfig : undefined;
-    const run = await lighthouse(
-      `${base}${path}`,
-      { output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility', 'best-practices'] },
-      config,
-      page,
-    );
-    const c = run.lhr.categories;
-    const score = (key) => Math.round((c[key]?.score ?? 0) * 100);
+    const runs = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      const run = await lighthouse(
+        `${base}${path}`,
+        { output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility', 'best-practices'] },
+        config,
+        page,
+      );
+      const slug = `${name.toLowerCase().replace(/[^a-z]+/g, '-')}-${preset}-${i + 1}`;
+      writeFileSync(join(reportDir, `${slug}.json`), JSON.stringify(run.lhr));
+      const c = run.lhr.categories;
+      const score = (key) => Math.round((c[key]?.score ?? 0) * 100);
+      const tbt = run.lhr.audits['total-blocking-time']?.numericValue ?? 0;
+      runs.push({
+        lhr: run.lhr,
+        performance: score('performance'),
+        accessibility: score('accessibility'),
+        bestPractices: score('best-practices'),
+        tbt: Math.round(tbt),
+      });
+    }
     const row = {
       name,
       preset,
-      performance: score('performance'),
-      accessibility: score('accessibility'),
-      bestPractices: score('best-practices'),
+      runs,
+      performance: median(runs.map((r) => r.performance)),
+      // Accessibility and Best Practices do not depend on the machine: every run must pass.
+      accessibility: Math.min(...runs.map((r) => r.accessibility)),
+      bestPractices: Math.min(...runs.map((r) => r.bestPractices)),
     };
     const minPerformance = preset === 'desktop' ? 95 : 80;
+    row.minPerformance = minPerformance;
     row.performanceOk = row.performance >= minPerformance;
     row.ok = row.accessibility === 100 && row.bestPractices >= 95 && (row.performanceOk || !enforcePerformance);
     if (!row.ok) failed = true;
     if (!row.ok || !row.performanceOk) {
-      for (const [key, a] of Object.entries(run.lhr.audits)) {
+      const worst = runs.reduce((a, b) => (b.performance < a.performance ? b : a));
+      for (const [key, a] of Object.entries(worst.lhr.audits)) {
         if (a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== 'informative') {
-          console.log(`    ${name}: ${key} ${a.score} ${a.displayValue ?? ''}`);
+          console.log(`    ${name} (${preset}): ${key} ${a.score} ${a.displayValue ?? ''}`);
         }
       }
     }
+    for (const r of runs) delete r.lhr;
     results.push(row);
   };
   await audit('Sign-in', '/sign-in', 'desktop');
@@ -140,12 +166,15 @@ try {
   stopServer();
 }
 
-console.log('Lighthouse            preset   perf  a11y  best-practices');
+console.log(`Lighthouse, median of ${RUNS}  preset   perf (min) a11y  best-practices   runs: perf / TBT ms`);
 for (const r of results) {
+  const verdict = r.ok ? (r.performanceOk ? 'ok' : 'ok (performance under its threshold, not enforced)') : 'FAIL';
+  const each = r.runs.map((x) => `${x.performance}/${x.tbt}`).join(' ');
   console.log(
-    `  ${r.name.padEnd(20)}${r.preset.padEnd(9)}${String(r.performance).padStart(4)}  ${String(r.accessibility).padStart(4)}  ${String(r.bestPractices).padStart(4)}  ${r.ok ? (r.performanceOk ? 'ok' : 'ok (performance under its threshold, not enforced)') : 'FAIL'}`,
+    `  ${r.name.padEnd(27)}${r.preset.padEnd(9)}${String(r.performance).padStart(4)} (${r.minPerformance})  ${String(r.accessibility).padStart(4)}  ${String(r.bestPractices).padStart(4)}  ${verdict.padEnd(4)}  ${each}`,
   );
 }
+if (!enforcePerformance) console.log('  (Performance not enforced: LIGHTHOUSE_ENFORCE_PERFORMANCE=0)');
 if (failed) {
   console.error('FAIL: a Lighthouse score is under its threshold');
   process.exit(1);

@@ -1,7 +1,6 @@
 import { MantineProvider } from '@mantine/core';
-import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { ApiError } from './lib/problem';
 import { resolver, theme } from './theme';
@@ -10,14 +9,18 @@ import { RequireAuth, RequireRole } from './features/auth/guards';
 import { SignInPage } from './features/auth/SignInPage';
 import { AppLayout } from './components/AppLayout';
 import { PageLoader } from './components/states';
+import { whenIdle } from './lib/whenIdle';
+import { loader } from './lib/loader';
 
-const TodayPage = lazy(() => import('./features/today/TodayPage'));
-const SessionRoomPage = lazy(() => import('./features/sessions/SessionRoomPage'));
-const EnrollmentPage = lazy(() => import('./features/enrollments/EnrollmentPage'));
-const ClientsPage = lazy(() => import('./features/patients/ClientsPage'));
-const ClientPage = lazy(() => import('./features/patients/ClientPage'));
-const SchedulePage = lazy(() => import('./features/schedule/SchedulePage'));
-const NotFoundPage = lazy(() => import('./components/NotFoundPage'));
+const TodayPage = lazy(loader(() => import('./features/today/TodayPage')));
+const SessionRoomPage = lazy(loader(() => import('./features/sessions/SessionRoomPage')));
+const EnrollmentPage = lazy(loader(() => import('./features/enrollments/EnrollmentPage')));
+const ClientsPage = lazy(loader(() => import('./features/patients/ClientsPage')));
+const ClientPage = lazy(loader(() => import('./features/patients/ClientPage')));
+const SchedulePage = lazy(loader(() => import('./features/schedule/SchedulePage')));
+const NotFoundPage = lazy(loader(() => import('./components/NotFoundPage')));
+// A toast raised before this loads waits in the notifications store and shows when it does.
+const Toasts = lazy(loader(() => import('./components/Toasts')));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -33,7 +36,7 @@ const queryClient = new QueryClient({
 export function App() {
   return (
     <MantineProvider theme={theme} cssVariablesResolver={resolver} defaultColorScheme="light">
-      <Notifications position="bottom-center" />
+      <DeferredToasts />
       <QueryClientProvider client={queryClient}>
         <BrowserRouter>
           <AuthProvider queryClient={queryClient}>
@@ -66,6 +69,16 @@ export function App() {
       </QueryClientProvider>
     </MantineProvider>
   );
+}
+
+function DeferredToasts() {
+  const [ready, setReady] = useState(false);
+  useEffect(() => whenIdle(() => setReady(true)), []);
+  return ready ? (
+    <Suspense fallback={null}>
+      <Toasts />
+    </Suspense>
+  ) : null;
 }
 
 function Lazy({ children }: { children: React.ReactNode }) {

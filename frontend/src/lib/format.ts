@@ -1,9 +1,27 @@
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+// Making an Intl.DateTimeFormat costs far more than using one, and a screen formats
+// hundreds of dates: one formatter per time zone, made on first use.
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+const zoneNameFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function cached(
+  cache: Map<string, Intl.DateTimeFormat>,
+  timeZone: string | undefined,
+  options: Intl.DateTimeFormatOptions,
+): Intl.DateTimeFormat {
+  const key = timeZone ?? '';
+  let formatter = cache.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { ...options, timeZone });
+    cache.set(key, formatter);
+  }
+  return formatter;
+}
+
 function partsIn(timeZone: string | undefined, date: Date) {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
+  const parts = cached(partsFormatters, timeZone, {
     year: 'numeric',
     month: 'numeric',
     day: 'numeric',
@@ -66,15 +84,22 @@ export function formatTimeRange(start: string, end: string, timeZone?: string): 
 
 /** The zone's abbreviation (`EST`) when it shows other times than the browser's, else null. */
 export function differentZone(timeZone: string | undefined, date = new Date()): string | null {
-  const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const browser = browserZone();
   if (!timeZone || timeZone === browser) return null;
   const abbreviation = zoneAbbreviation(timeZone, date);
   if (abbreviation === zoneAbbreviation(browser, date)) return null;
   return abbreviation;
 }
 
+let deviceZone: string | undefined;
+/** The device's time zone, read once a page load. */
+function browserZone(): string {
+  deviceZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return deviceZone;
+}
+
 function zoneAbbreviation(timeZone: string, date: Date): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+  const part = cached(zoneNameFormatters, timeZone, { timeZoneName: 'short' })
     .formatToParts(date)
     .find((p) => p.type === 'timeZoneName');
   return part?.value ?? timeZone;

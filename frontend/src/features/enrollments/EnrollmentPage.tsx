@@ -1,25 +1,36 @@
 import { Anchor, Badge, Button, Grid, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { ErrorState, ListSkeleton, QueryView } from '../../components/states';
 import type { Schemas } from '../../lib/api';
 import { addDays, dateIn, formatDate, formatHours, humanizeEnum } from '../../lib/format';
 import { useUser } from '../auth/AuthProvider';
 import { can } from '../auth/roles';
-import { programQuery } from '../sessions/SessionRoomPage';
+import { programQuery } from '../programs/programs';
 import { ActionsMenu } from './ActionsMenu';
 import { AdmitButton } from './AdmitDialog';
-import { EventsTab } from './EventsTab';
-import { HomeworkTab } from './HomeworkTab';
 import { recentRates } from './progressData';
 import { enrollmentQuery, pendingRecommendationsQuery, progressQuery } from './queries';
 import { RecommendationCard } from './RecommendationCard';
-import { SessionsTab } from './SessionsTab';
 import { TimelineTab } from './TimelineTab';
-import { TreatmentPlanTab } from './TreatmentPlanTab';
+import { useDeferredQuery } from '../../lib/useDeferredQuery';
+import { whenIdle } from '../../lib/whenIdle';
+import { loader } from '../../lib/loader';
 
-const ProgressChart = lazy(() => import('./ProgressChart'));
+const ProgressChart = lazy(loader(() => import('./ProgressChart')));
+// The tabs other than the first load when opened, and in the background once the page has
+// drawn, so that opening one later works without the network.
+const tabModules = {
+  plan: loader(() => import('./TreatmentPlanTab').then((m) => ({ default: m.TreatmentPlanTab }))),
+  homework: loader(() => import('./HomeworkTab').then((m) => ({ default: m.HomeworkTab }))),
+  events: loader(() => import('./EventsTab').then((m) => ({ default: m.EventsTab }))),
+  sessions: loader(() => import('./SessionsTab').then((m) => ({ default: m.SessionsTab }))),
+};
+const TreatmentPlanTab = lazy(tabModules.plan);
+const HomeworkTab = lazy(tabModules.homework);
+const EventsTab = lazy(tabModules.events);
+const SessionsTab = lazy(tabModules.sessions);
 
 const STATUS_COLOR: Record<Schemas['EnrollmentStatus'], string> = {
   pending: 'gray',
@@ -33,14 +44,19 @@ export default function EnrollmentPage() {
   const { enrollmentId = '' } = useParams();
   const user = useUser();
   const clinical = can(user.role, 'read.clinical');
-  const enrollment = useQuery(enrollmentQuery(enrollmentId));
-  const programId = enrollment.data?.data.program_id;
-  const program = useQuery({ ...programQuery(programId ?? ''), enabled: programId !== undefined });
-  const progress = useQuery({ ...progressQuery(enrollmentId), enabled: clinical });
-  const recommendations = useQuery({
+  const enrollmentResult = useQuery(enrollmentQuery(enrollmentId));
+  const programId = enrollmentResult.data?.data.program_id;
+  const programResult = useQuery({ ...programQuery(programId ?? ''), enabled: programId !== undefined });
+  const progressResult = useQuery({ ...progressQuery(enrollmentId), enabled: clinical });
+  const recommendationsResult = useQuery({
     ...pendingRecommendationsQuery(enrollmentId),
     enabled: clinical,
   });
+  // Each answer redraws much of the page: in slices, so that the page answers a tap meanwhile.
+  const enrollment = useDeferredQuery(enrollmentResult);
+  const program = useDeferredQuery(programResult);
+  const progress = useDeferredQuery(progressResult);
+  const recommendations = useDeferredQuery(recommendationsResult);
 
   // The pending recommendation sits above the chart: wait for it with the enrollment, so
   // that the page does not jump down when it arrives.
@@ -88,12 +104,12 @@ export default function EnrollmentPage() {
             <Title order={2} size="h3" id="progress-title" mb="xs">
               Progress, week by week
             </Title>
-            <QueryView query={progress} skeleton={<ChartPlaceholder label="Loading progress" />}>
+            <QueryView query={progress} skeleton={<ChartPlaceholder label="Loading progress" height={348} />}>
               {(data) => (
                 <Grid>
                   <Grid.Col span={{ base: 12, md: 9 }}>
                     <Paper withBorder p="sm">
-                      <Suspense fallback={<ChartPlaceholder label="Loading the chart" />}>
+                      <Suspense fallback={<ChartPlaceholder label="Loading the chart" height={322} />}>
                         <ProgressChart progress={data} />
                       </Suspense>
                     </Paper>
@@ -229,6 +245,10 @@ function RatesPanel({ progress, enrollmentId }: { progress: Schemas['ProgressRea
 function EnrollmentTabs({ enrollment, timezone }: { enrollment: Schemas['EnrollmentRead']; timezone: string }) {
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'timeline';
+  useEffect(
+    () => whenIdle(() => void Promise.all(Object.values(tabModules).map((load) => load())).catch(() => undefined)),
+    [],
+  );
   return (
     <Tabs
       value={tab}
@@ -246,16 +266,24 @@ function EnrollmentTabs({ enrollment, timezone }: { enrollment: Schemas['Enrollm
         <TimelineTab enrollmentId={enrollment.id} />
       </Tabs.Panel>
       <Tabs.Panel value="plan" pt="md">
-        <TreatmentPlanTab enrollmentId={enrollment.id} />
+        <Suspense fallback={<ListSkeleton rows={3} />}>
+          <TreatmentPlanTab enrollmentId={enrollment.id} />
+        </Suspense>
       </Tabs.Panel>
       <Tabs.Panel value="homework" pt="md">
-        <HomeworkTab enrollmentId={enrollment.id} timezone={timezone} />
+        <Suspense fallback={<ListSkeleton rows={3} />}>
+          <HomeworkTab enrollmentId={enrollment.id} timezone={timezone} />
+        </Suspense>
       </Tabs.Panel>
       <Tabs.Panel value="events" pt="md">
-        <EventsTab enrollmentId={enrollment.id} />
+        <Suspense fallback={<ListSkeleton rows={3} />}>
+          <EventsTab enrollmentId={enrollment.id} />
+        </Suspense>
       </Tabs.Panel>
       <Tabs.Panel value="sessions" pt="md">
-        <SessionsTab enrollment={enrollment} timezone={timezone} />
+        <Suspense fallback={<ListSkeleton rows={3} />}>
+          <SessionsTab enrollment={enrollment} timezone={timezone} />
+        </Suspense>
       </Tabs.Panel>
     </Tabs>
   );
@@ -267,10 +295,13 @@ export function daysBetween(from: string, to: string): number {
 
 export { addDays };
 
-/** Holds the chart's height while it loads, so that nothing below it moves. */
-function ChartPlaceholder({ label }: { label: string }) {
+/**
+ * Holds the chart's height while it loads, so that nothing below it moves: the figure is
+ * 322 px high (chart, caption, the table's summary), 348 px in its frame.
+ */
+function ChartPlaceholder({ label, height }: { label: string; height: number }) {
   return (
-    <div style={{ minHeight: 340 }}>
+    <div style={{ minHeight: height }}>
       <ListSkeleton rows={4} label={label} />
     </div>
   );

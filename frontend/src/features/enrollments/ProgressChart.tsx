@@ -7,25 +7,28 @@ import {
   Line,
   ReferenceArea,
   ReferenceDot,
-  ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
 import type { Schemas } from '../../lib/api';
+import { useDeferredWidth } from '../../lib/useDeferredWidth';
 import { formatHours } from '../../lib/format';
 import { toChartData } from './progressData';
 
 const BAND_FILLS = ['#e6f4ef', '#f1f3f5'];
 
 export default function ProgressChart({ progress }: { progress: Schemas['ProgressRead'] }) {
-  const { points, bands, markers } = toChartData(progress);
+  const { points, bands, markers, yAxis } = toChartData(progress);
+  const [box, width] = useDeferredWidth<HTMLDivElement>();
   if (points.length === 0) return <Text>No weeks to show yet: progress starts with the first session.</Text>;
   return (
     <figure style={{ margin: 0 }} aria-labelledby="progress-caption">
-      <div style={{ width: '100%', height: 280 }} data-testid="progress-chart">
-        <ResponsiveContainer>
-          <ComposedChart data={points} margin={{ top: 18, right: 12, bottom: 0, left: 0 }}>
+      <div ref={box} style={{ width: '100%', height: 280 }} data-testid="progress-chart">
+        {/* Room on the right for the last week's bar and date; no animation, so what is
+            drawn (and screenshotted) is the data, not a frame on the way to it. */}
+        {width > 0 ? (
+          <ComposedChart width={width} height={280} data={points} margin={{ top: 18, right: 28, bottom: 0, left: 0 }}>
             {bands.map((band, i) => (
               <ReferenceArea
                 key={`${band.phase}-${band.from}`}
@@ -40,12 +43,19 @@ export default function ProgressChart({ progress }: { progress: Schemas['Progres
             ))}
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="label" tick={{ fontSize: 12, fill: '#343a40' }} />
-            <YAxis tick={{ fontSize: 12, fill: '#343a40' }} label={{ value: 'hours', angle: -90, position: 'insideLeft', fill: '#343a40' }} />
+            <YAxis
+              domain={[0, yAxis.max]}
+              ticks={yAxis.ticks}
+              tick={{ fontSize: 12, fill: '#343a40' }}
+              label={{ value: 'hours', angle: -90, position: 'insideLeft', fill: '#343a40' }}
+            />
             <Tooltip formatter={(value, name) => [typeof value === 'number' ? formatHours(value) : String(value), name]} />
             <Legend />
-            <Bar dataKey="attended" name="Hours attended" fill="#087f5b" barSize={22} />
-            <Line type="stepAfter" dataKey="planned" name="Planned for the phase" stroke="#1864ab" strokeWidth={2} dot={false} connectNulls />
-            <Line type="stepAfter" dataKey="minimum" name="Level-of-care minimum" stroke="#c92a2a" strokeDasharray="6 4" strokeWidth={2} dot={false} connectNulls />
+            <Bar dataKey="attended" name="Hours attended" fill="#087f5b" barSize={22} isAnimationActive={false} />
+            {/* Centred steps: each week's value sits over its own bar, the last week's too
+                (a step after each point drew nothing for the last week). */}
+            <Line type="step" dataKey="planned" name="Planned for the phase" stroke="#1864ab" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
+            <Line type="step" dataKey="minimum" name="Level-of-care minimum" stroke="#c92a2a" strokeDasharray="6 4" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
             {markers.map((m) => (
               <ReferenceDot
                 key={m.week}
@@ -58,7 +68,7 @@ export default function ProgressChart({ progress }: { progress: Schemas['Progres
               />
             ))}
           </ComposedChart>
-        </ResponsiveContainer>
+        ) : null}
       </div>
       <figcaption id="progress-caption">
         <Group gap="md">

@@ -3,13 +3,16 @@ import { useQuery } from '@tanstack/react-query';
 import { EmptyState, QueryView } from '../../components/states';
 import { api, ok } from '../../lib/api';
 import { formatDate, humanizeEnum } from '../../lib/format';
+import { useDeferredQuery } from '../../lib/useDeferredQuery';
 
 export function TimelineTab({ enrollmentId }: { enrollmentId: string }) {
-  const timeline = useQuery({
+  const result = useQuery({
     queryKey: ['timeline', enrollmentId],
     queryFn: () =>
       ok(api.GET('/api/v1/enrollments/{enrollment_id}/timeline', { params: { path: { enrollment_id: enrollmentId } } })),
   });
+  // Up to a hundred entries: drawn in slices (see useDeferredQuery).
+  const timeline = useDeferredQuery(result);
   return (
     <QueryView query={timeline}>
       {(items) =>

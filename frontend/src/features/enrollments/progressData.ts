@@ -45,7 +45,30 @@ export function toChartData(progress: Progress, now = new Date()) {
     else bands.push({ phase, from: point.label, to: point.label });
   }
   const markers = points.filter((p) => p.relapses > 0 || p.positiveScreens > 0);
-  return { points, bands, markers };
+  const yAxis = hoursAxis(points.flatMap((p) => [p.attended, p.planned ?? 0, p.minimum ?? 0]));
+  return { points, bands, markers, yAxis };
+}
+
+export interface HoursAxis {
+  max: number;
+  ticks: number[];
+}
+
+/**
+ * The hours axis: a round maximum at least a fifth above the largest value shown (hours
+ * attended, planned or the minimum), so that no line runs along the top edge and the
+ * phase names above the bars stay clear, with about five round steps up to it.
+ */
+export function hoursAxis(values: number[]): HoursAxis {
+  const largest = Math.max(0, ...values.filter(Number.isFinite));
+  const wanted = largest > 0 ? largest * 1.2 : 5;
+  const raw = wanted / 5;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((f) => f * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+  const max = Math.ceil(wanted / step - 1e-9) * step;
+  const ticks: number[] = [];
+  for (let i = 0; i * step <= max + 1e-9; i += 1) ticks.push(round1(i * step));
+  return { max: round1(max), ticks };
 }
 
 export interface Rates {

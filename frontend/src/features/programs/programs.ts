@@ -8,6 +8,16 @@ export const programsQuery = {
   staleTime: 5 * 60_000,
 } as const;
 
+/** One program with its phases; the session room and the enrollment page share it. */
+export function programQuery(programId: string) {
+  return {
+    queryKey: ['program', programId],
+    queryFn: () =>
+      ok(api.GET('/api/v1/programs/{program_id}', { params: { path: { program_id: programId } } })),
+    staleTime: 5 * 60_000,
+  };
+}
+
 /**
  * A program's time zone by its id. Sessions are shown in their program's zone, not the
  * device's: a clinician travelling, or a tablet set to another zone, still sees the

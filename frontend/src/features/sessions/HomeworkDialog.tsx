@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api, ok, type Schemas } from '../../lib/api';
 import { describeError } from '../../lib/problem';
 
-export function HomeworkDialog({
+export default function HomeworkDialog({
   session,
   present,
   unsent,

@@ -1,17 +1,26 @@
 import { Alert, Anchor, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ErrorState, ListSkeleton } from '../../components/states';
 import { api, ok, type Schemas } from '../../lib/api';
 import { formatDate, formatTime, formatTimeRange } from '../../lib/format';
 import { useNow } from '../../lib/useNow';
+import { useDeferredQuery } from '../../lib/useDeferredQuery';
+import { whenIdle } from '../../lib/whenIdle';
 import { useUser } from '../auth/AuthProvider';
 import { can } from '../auth/roles';
+import { programQuery } from '../programs/programs';
 import { waiting } from './attendanceQueue';
 import { AttendanceRoster, useRollCall } from './AttendanceRoster';
-import { GroupNoteDialog } from './GroupNoteDialog';
-import { HomeworkDialog } from './HomeworkDialog';
+import { loader } from '../../lib/loader';
+
+// The dialogs (and the modal, select and text area code they need) are fetched once the
+// room has drawn, not before it: the tablet may have lost its Wi-Fi by the time they open.
+const loadGroupNote = loader(() => import('./GroupNoteDialog'));
+const loadHomework = loader(() => import('./HomeworkDialog'));
+const GroupNoteDialog = lazy(loadGroupNote);
+const HomeworkDialog = lazy(loadHomework);
 
 export function sessionQuery(sessionId: string) {
   return {
@@ -21,23 +30,17 @@ export function sessionQuery(sessionId: string) {
   };
 }
 
-export function programQuery(programId: string) {
-  return {
-    queryKey: ['program', programId],
-    queryFn: () =>
-      ok(api.GET('/api/v1/programs/{program_id}', { params: { path: { program_id: programId } } })),
-    staleTime: 5 * 60_000,
-  };
-}
-
 export default function SessionRoomPage() {
   const { sessionId = '' } = useParams();
-  const session = useQuery(sessionQuery(sessionId));
-  const programId = session.data?.program_id;
-  const program = useQuery({
+  const sessionQueryResult = useQuery(sessionQuery(sessionId));
+  const programId = sessionQueryResult.data?.program_id;
+  const programQueryResult = useQuery({
     ...programQuery(programId ?? ''),
     enabled: programId !== undefined,
   });
+  // The roster is the room's heaviest drawing: in slices, so that the first tap is not kept waiting.
+  const session = useDeferredQuery(sessionQueryResult);
+  const program = useDeferredQuery(programQueryResult);
 
   if (session.isPending || (programId && program.isPending)) {
     return <ListSkeleton rows={6} label="Loading the group" />;
@@ -54,6 +57,10 @@ function SessionRoom({ session, timezone }: { session: Schemas['SessionRead']; t
   const { store, snapshot } = useRollCall(session.id, roster);
   const [noteOpen, setNoteOpen] = useState(false);
   const [homeworkOpen, setHomeworkOpen] = useState(false);
+  useEffect(
+    () => whenIdle(() => void Promise.all([loadGroupNote(), loadHomework()]).catch(() => undefined)),
+    [],
+  );
   const cancelled = session.status === 'cancelled';
   const now = useNow();
   const notStarted = now < new Date(session.starts_at).getTime();
@@ -121,16 +128,18 @@ function SessionRoom({ session, timezone }: { session: Schemas['SessionRead']; t
         Keyboard: ↑ and ↓ move between clients; P present, L late, E left early, X excused, U
         unexcused.
       </Text>
-      {noteOpen ? <GroupNoteDialog session={session} onClose={() => setNoteOpen(false)} /> : null}
-      {homeworkOpen ? (
-        <HomeworkDialog
-          session={session}
-          present={present}
-          unsent={unsent}
-          onSend={() => store.flush()}
-          onClose={() => setHomeworkOpen(false)}
-        />
-      ) : null}
+      <Suspense fallback={null}>
+        {noteOpen ? <GroupNoteDialog session={session} onClose={() => setNoteOpen(false)} /> : null}
+        {homeworkOpen ? (
+          <HomeworkDialog
+            session={session}
+            present={present}
+            unsent={unsent}
+            onSend={() => store.flush()}
+            onClose={() => setHomeworkOpen(false)}
+          />
+        ) : null}
+      </Suspense>
     </Stack>
   );
 }

@@ -5,12 +5,13 @@ import { Link } from 'react-router';
 import { EmptyState, ListSkeleton, QueryView } from '../../components/states';
 import { api, ok, type Schemas } from '../../lib/api';
 import { age, dateIn, formatTimeRange, humanizeEnum } from '../../lib/format';
-import { useProgramZones } from '../programs/programs';
+import { programsQuery, useProgramZones } from '../programs/programs';
 import { useUser } from '../auth/AuthProvider';
 import { can } from '../auth/roles';
 import { attendanceState, ATTENDANCE_STATE_LABEL } from './sessionState';
+import { loader } from '../../lib/loader';
 
-const CensusChart = lazy(() => import('./CensusChart'));
+const CensusChart = lazy(loader(() => import('./CensusChart')));
 
 /**
  * Wide enough to hold today in any program's time zone; each session is then kept when it
@@ -22,13 +23,81 @@ function aroundToday(now = new Date()) {
   return { from: from.toISOString(), to: new Date(from.getTime() + 72 * hour).toISOString() };
 }
 
+function mySessionsQuery(userId: string) {
+  const range = aroundToday();
+  return {
+    queryKey: ['sessions', 'today', userId, range.from],
+    queryFn: () =>
+      ok(
+        api.GET('/api/v1/sessions', {
+          params: { query: { from: range.from, to: range.to, facilitator_id: userId, limit: 100 } },
+        }),
+      ),
+    refetchInterval: 60_000,
+  };
+}
+
+const myRecommendationsQuery = {
+  queryKey: ['recommendations', 'pending', 'mine'],
+  queryFn: () =>
+    ok(
+      api.GET('/api/v1/tapering/recommendations', {
+        params: { query: { status: 'pending', caseload: 'mine', limit: 50 } },
+      }),
+    ),
+};
+
+const myHomeworkQuery = {
+  queryKey: ['homework', 'submitted', 'mine'],
+  queryFn: () =>
+    ok(
+      api.GET('/api/v1/homework', {
+        params: { query: { status: 'submitted', caseload: 'mine', limit: 50 } },
+      }),
+    ),
+};
+
+// The names of my clients, for both lists: one request rather than one per row.
+const myEnrollmentsQuery = {
+  queryKey: ['enrollments', 'mine', 'active'],
+  queryFn: () =>
+    ok(api.GET('/api/v1/enrollments', { params: { query: { caseload: 'mine', limit: 200 } } })),
+};
+
+const censusQuery = {
+  queryKey: ['census'],
+  queryFn: () => ok(api.GET('/api/v1/reports/census')),
+  refetchInterval: 5 * 60_000,
+};
+
 export default function TodayPage() {
   const user = useUser();
   const clinical = can(user.role, 'read.clinical');
+  const sessions = can(user.role, 'read.sessions');
+  // Every block's data is asked for at once, and the blocks above the census are drawn
+  // together once it has come: drawn one by one, each list would push the blocks below
+  // it down the screen as it arrived.
+  const loading = [
+    useQuery({ ...mySessionsQuery(user.id), enabled: sessions }),
+    useQuery({ ...programsQuery, enabled: sessions }),
+    useQuery({ ...myRecommendationsQuery, enabled: clinical }),
+    useQuery({ ...myHomeworkQuery, enabled: clinical }),
+    useQuery({ ...myEnrollmentsQuery, enabled: clinical }),
+  ].some((query) => query.isLoading);
+  // Last on the screen, nothing below it to push: asked for now, drawn when it comes.
+  useQuery({ ...censusQuery, enabled: can(user.role, 'read.census') });
+  if (loading) {
+    return (
+      <Stack gap="lg">
+        <Title order={1}>Today</Title>
+        <ListSkeleton rows={6} label="Loading today" />
+      </Stack>
+    );
+  }
   return (
     <Stack gap="lg">
       <Title order={1}>Today</Title>
-      {can(user.role, 'read.sessions') ? <MySessions userId={user.id} /> : null}
+      {sessions ? <MySessions userId={user.id} /> : null}
       {clinical ? <Caseload /> : null}
       {can(user.role, 'read.census') ? <Census /> : null}
       {!clinical && !can(user.role, 'read.sessions') && !can(user.role, 'read.census') ? (
@@ -39,23 +108,13 @@ export default function TodayPage() {
 }
 
 function MySessions({ userId }: { userId: string }) {
-  const range = aroundToday();
   const { zoneOf, ready } = useProgramZones();
   const now = new Date();
   const isToday = (session: Schemas['SessionSummary']) => {
     const zone = zoneOf(session.program_id);
     return dateIn(zone, new Date(session.starts_at)) === dateIn(zone, now);
   };
-  const sessions = useQuery({
-    queryKey: ['sessions', 'today', userId, range.from],
-    queryFn: () =>
-      ok(
-        api.GET('/api/v1/sessions', {
-          params: { query: { from: range.from, to: range.to, facilitator_id: userId, limit: 100 } },
-        }),
-      ),
-    refetchInterval: 60_000,
-  });
+  const sessions = useQuery(mySessionsQuery(userId));
   return (
     <section aria-labelledby="my-sessions">
       <Title order={2} size="h3" id="my-sessions" mb="xs">
@@ -125,30 +184,9 @@ function SessionCard({ session, timezone }: { session: Schemas['SessionSummary']
 }
 
 function Caseload() {
-  const recommendations = useQuery({
-    queryKey: ['recommendations', 'pending', 'mine'],
-    queryFn: () =>
-      ok(
-        api.GET('/api/v1/tapering/recommendations', {
-          params: { query: { status: 'pending', caseload: 'mine', limit: 50 } },
-        }),
-      ),
-  });
-  const homework = useQuery({
-    queryKey: ['homework', 'submitted', 'mine'],
-    queryFn: () =>
-      ok(
-        api.GET('/api/v1/homework', {
-          params: { query: { status: 'submitted', caseload: 'mine', limit: 50 } },
-        }),
-      ),
-  });
-  // The names of my clients, for both lists: one request rather than one per row.
-  const enrollments = useQuery({
-    queryKey: ['enrollments', 'mine', 'active'],
-    queryFn: () =>
-      ok(api.GET('/api/v1/enrollments', { params: { query: { caseload: 'mine', limit: 200 } } })),
-  });
+  const recommendations = useQuery(myRecommendationsQuery);
+  const homework = useQuery(myHomeworkQuery);
+  const enrollments = useQuery(myEnrollmentsQuery);
   const names = new Map(
     (enrollments.data?.items ?? []).map((e) => [e.id, `${e.patient.given_name} ${e.patient.family_name}`]),
   );
@@ -241,11 +279,7 @@ function Caseload() {
 }
 
 function Census() {
-  const census = useQuery({
-    queryKey: ['census'],
-    queryFn: () => ok(api.GET('/api/v1/reports/census')),
-    refetchInterval: 5 * 60_000,
-  });
+  const census = useQuery(censusQuery);
   return (
     <section aria-labelledby="census">
       <Title order={2} size="h3" id="census" mb="xs">
