@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from homeward.homework.due import next_morning
 from homeward.homework.models import HomeworkStatus, ReviewOutcome
 from homeward.seed.demo_plan import DemoContext, DemoEnrollment
-from homeward.seed.history import PlannedSession, Row, new_id
+from homeward.seed.history import NOT_HANDED_IN, PlannedSession, Row, new_id
 from homeward.sessions.models import ATTENDED, SessionStatus
 
 
@@ -80,12 +80,7 @@ def _assignment(
         "assigned_by_id": session.row["facilitator_id"] or plan.clinician_id,
         "due_at": due_at,
         "status": HomeworkStatus.assigned,
-        "response": None,
-        "submitted_at": None,
-        "feedback": None,
-        "review_outcome": None,
-        "reviewed_at": None,
-        "reviewed_by_id": None,
+        **NOT_HANDED_IN,
     }
 
 

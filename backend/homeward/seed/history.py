@@ -26,6 +26,15 @@ from homeward.sessions.models import AttendanceStatus, SessionStatus
 
 CHUNK_SIZE = 5_000
 Row = dict[str, Any]
+# A homework row's columns before the client hands it in.
+NOT_HANDED_IN: dict[str, Any] = {
+    "response": None,
+    "submitted_at": None,
+    "feedback": None,
+    "review_outcome": None,
+    "reviewed_at": None,
+    "reviewed_by_id": None,
+}
 
 
 def settle_after_bulk_load(engine: Engine) -> None:

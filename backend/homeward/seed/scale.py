@@ -32,6 +32,7 @@ from homeward.homework.models import Homework, HomeworkCategory, HomeworkStatus,
 from homeward.patients.models import Patient, Sex
 from homeward.progress.metrics import today_in
 from homeward.seed.history import (
+    NOT_HANDED_IN,
     PlannedSession,
     Row,
     Stint,
@@ -241,11 +242,7 @@ def _homework_rows(
                 "assigned_at": min(assigned_at, now),
                 "due_at": due_at,
                 "status": HomeworkStatus.assigned,
-                "response": None,
-                "submitted_at": None,
-                "feedback": None,
-                "review_outcome": None,
-                "reviewed_at": None,
+                **NOT_HANDED_IN,
             }
             if due_at <= now and rng.random() < reliability[enrollment_id]:
                 row["status"] = HomeworkStatus.submitted
