@@ -99,6 +99,9 @@ export async function expectAccessible(page: Page, screen: string) {
 export async function screenshots(page: Page, name: string) {
   for (const width of [1280, 768]) {
     await page.setViewportSize({ width, height: 900 });
+    // From the top: a full-page capture of a scrolled page draws the fixed header and
+    // navigation wherever the window was, over the middle of the screen.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(150);
     await page.screenshot({ path: `test-results/screens/${name}-${width}.png`, fullPage: true });
   }
