@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table
 
@@ -35,7 +35,7 @@ Versions = Mapping[uuid.UUID, int]
 
 def _update_enrollments(
     connection: Connection,
-    given: dict[str, Sequence[object]],
+    given: dict[str, Sequence[Any]],
     also: dict[str, object],
     now: datetime,
     versions: Versions | None,
@@ -45,7 +45,7 @@ def _update_enrollments(
     if versions is None:
         update_rows(connection, _ENROLLMENTS, "id", given, also)
         return
-    given = {**given, "version": [versions[i] for i in given["id"]]}  # type: ignore[index]
+    given = {**given, "version": [versions[i] for i in given["id"]]}
     changed = update_rows(connection, _ENROLLMENTS, "id", given, also, matching=["version"])
     if changed != len(given["id"]):
         raise PreconditionFailed(

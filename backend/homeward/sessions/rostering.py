@@ -46,14 +46,18 @@ class RosterScope:
             else RosterEntry.enrollment_id.in_(self.enrollment_ids),
         )
 
+    def starts(self) -> ColumnElement[bool]:
+        """The scope's sessions by when they start."""
+        if self.starting_after is None:
+            return true()
+        return TreatmentSession.starts_at > self.starting_after
+
     def pairs(self) -> ColumnElement[bool]:
         """The scope over the sessions and enrollments a query has joined."""
         return and_(
             true() if self.session_ids is None else TreatmentSession.id.in_(self.session_ids),
             true() if self.enrollment_ids is None else Enrollment.id.in_(self.enrollment_ids),
-            true()
-            if self.starting_after is None
-            else TreatmentSession.starts_at > self.starting_after,
+            self.starts(),
         )
 
 
@@ -93,7 +97,8 @@ def sync_rosters(db: Session, scope: RosterScope) -> int:
         .where(
             TreatmentSession.id == RosterEntry.session_id,
             TreatmentSession.slot_id.is_not(None),
-            scope.pairs(),
+            # The ids are `entries()`'s, on the entry the subquery is correlated with.
+            scope.starts(),
             ~_belongs(),
         )
         .correlate(RosterEntry)

@@ -136,9 +136,9 @@ def _plan(db: Session, program: Program, data: ScheduleGenerate, now: datetime) 
     for occurrence in occurrences(slots, data.from_, data.to, tz):
         found = existing.get((occurrence.slot.id, occurrence.day))
         if found is None:
-            row = _session_row(program.id, occurrence, now)
-            plan.new_rows.append(row)
-            plan.to_roster.append(row["id"])  # type: ignore[arg-type]
+            session_id = uuid.uuid4()
+            plan.new_rows.append(_session_row(session_id, program.id, occurrence, now))
+            plan.to_roster.append(session_id)
             continue
         plan.existing += 1
         if found.status == SessionStatus.scheduled and found.starts_at > now:
@@ -171,10 +171,12 @@ def _existing_by_slot_and_day(
     return {(row.slot_id, row.starts_at.astimezone(tz).date()): row for row in rows}
 
 
-def _session_row(program_id: uuid.UUID, occurrence: Occurrence, now: datetime) -> dict[str, object]:
+def _session_row(
+    session_id: uuid.UUID, program_id: uuid.UUID, occurrence: Occurrence, now: datetime
+) -> dict[str, object]:
     slot = occurrence.slot
     return {
-        "id": uuid.uuid4(),
+        "id": session_id,
         "program_id": program_id,
         "slot_id": slot.id,
         "session_type": slot.session_type,
