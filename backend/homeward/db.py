@@ -66,6 +66,11 @@ def utcnow() -> datetime:
     return clock.now()
 
 
+def utcnow_to_the_second() -> datetime:
+    """Now, as an audit event records it."""
+    return clock.now().replace(microsecond=0)
+
+
 def str_enum(enum_class: type[StrEnum], length: int = 32) -> SAEnum:
     """A StrEnum stored as its value in a VARCHAR (no native enum to migrate)."""
     return SAEnum(

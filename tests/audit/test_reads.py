@@ -18,7 +18,6 @@ from homeward.audit.reads import SessionReads
 from homeward.audit.service import Actor
 from homeward.db import make_engine, make_session_factory
 from homeward.enrollments import service
-from homeward.enrollments.models import Enrollment
 from homeward.main import create_app
 from tests.served_clinic import Clinic, clinic, signed_in
 
@@ -131,13 +130,12 @@ def test_a_served_list_answers_as_the_session_list_and_leaves_one_event(
     # Both name the patients of the rows shown (and not of the one read past the page).
     pooled_event, plain_event = events
     assert pooled_event.patient_ids == plain_event.patient_ids
+    assert pooled_event.resource_ids == plain_event.resource_ids
     if action == "enrollment.list":
         shown_patients = {item["patient_id"] for item in pooled_answer.json()["items"]}
         assert pooled_event.patient_ids == sorted(shown_patients)
-    else:  # a session summary names the patients on its roster
-        rostered = clinic.session.scalars(
-            select(Enrollment.patient_id).where(
-                Enrollment.id.in_([clinic.enrollment_id, clinic.other_enrollment_id])
-            )
-        )
-        assert pooled_event.patient_ids == (sorted(str(p) for p in rostered) if shown else [])
+        assert pooled_event.resource_ids is None
+    else:  # a session list names its sessions; their rosters name the patients
+        shown_sessions = sorted(item["id"] for item in pooled_answer.json()["items"])
+        assert pooled_event.resource_ids == shown_sessions
+        assert pooled_event.patient_ids is None

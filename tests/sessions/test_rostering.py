@@ -3,8 +3,9 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from homeward import clock
 from homeward.enrollments.models import EnrollmentStatus
-from homeward.sessions.models import Attendance, AttendanceStatus, RosterEntry
+from homeward.sessions.models import Attendance, AttendanceStatus, RosterEntry, RosterRemoval
 from homeward.sessions.rostering import future_sessions_of, sync_rosters
 from tests.factories import Factories
 from tests.statements import count_queries
@@ -49,8 +50,23 @@ def test_rosters_follow_phase_and_status_but_keep_the_past(
     db.flush()
     with count_queries(db) as statements:
         sync_rosters(db, future_sessions_of([tapers.id, held.id], NOW))
-    assert len(statements) == 2
+    # The removals, the history of what they took, the additions.
+    assert len(statements) == 3
 
     assert _roster(db, future_monday.id) == {stays.id}
     assert _roster(db, future_wednesday.id) == {stays.id, tapers.id}
     assert _roster(db, past.id) == {stays.id, tapers.id, held.id}
+    # What was taken away is kept, with when it stood.
+    removed = db.execute(
+        select(RosterRemoval.session_id, RosterRemoval.enrollment_id, RosterRemoval.removed_at)
+    ).all()
+    assert {(row.session_id, row.enrollment_id) for row in removed} == {
+        (future_monday.id, tapers.id),
+        (future_monday.id, held.id),
+        (future_wednesday.id, held.id),
+    }
+    assert {row.removed_at for row in removed} == {clock.now().replace(microsecond=0)}
+
+    with count_queries(db) as statements:
+        sync_rosters(db, future_sessions_of([tapers.id, held.id], NOW))
+    assert len(statements) == 2  # nothing to take away, no history to keep

@@ -1,5 +1,6 @@
 """Evaluation on hand-built scenarios: each action, precedence, idempotence, supersession."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,12 +12,12 @@ from homeward.audit.chain import verify_chain
 from homeward.audit.models import AuditEvent
 from homeward.audit.service import Actor
 from homeward.enrollments import service as enrollments
-from homeward.enrollments.models import Enrollment, Extension, PhaseChange
+from homeward.enrollments.models import Enrollment, EnrollmentStatus, Extension, PhaseChange
 from homeward.enrollments.schemas import ChangePhaseRequest, ExtendRequest
 from homeward.progress import metrics
 from homeward.sessions.models import RosterEntry
 from homeward.tapering import flows, review
-from homeward.tapering.apply import AutoChange, apply_in_bulk, fingerprint, states_after
+from homeward.tapering.apply import AutoChange, apply_in_bulk, fingerprint
 from homeward.tapering.engine import Decision
 from homeward.tapering.evaluation import evaluate
 from homeward.tapering.exceptions import RecommendationDecided, StaleRecommendation
@@ -351,7 +352,7 @@ def test_a_recommendation_beside_automatic_changes_describes_the_enrollment_afte
     assert approved.status == "approved"
 
 
-def test_states_after_automatic_changes_are_the_stored_ones(
+def test_a_cohorts_automatic_changes_are_stored_as_each_would_be_alone(
     db: Session, factories: Factories
 ) -> None:
     place = clinic(factories)
@@ -386,9 +387,31 @@ def test_states_after_automatic_changes_are_the_stored_ones(
     applied = apply_in_bulk(db, SYSTEM, changes, AS_OF, NOW)
     assert len(applied) == len(changes)
     stored = stored_states()
-    after = states_after(applied, AS_OF)
-    assert after == {key: stored[key] for key in after}
-    assert set(after) == {moved.id, extended.id, both.id, last.id}
+    assert metrics.stored_states(db, stored) == stored
+    phase_1 = place.phases[1].id
+
+    # Each change bumps the version once: a move sets the phase and its start day.
+    assert stored[moved.id] == replace(
+        before[moved.id],
+        current_phase_id=phase_1,
+        phase_started_on=AS_OF,
+        version=before[moved.id].version + 1,
+    )
+    assert stored[extended.id] == replace(
+        before[extended.id],
+        expected_end_on=(before[extended.id].expected_end_on or AS_OF) + timedelta(days=10),
+        version=before[extended.id].version + 1,
+    )
+    assert stored[both.id] == replace(
+        before[both.id],
+        current_phase_id=phase_1,
+        phase_started_on=AS_OF,
+        expected_end_on=(before[both.id].expected_end_on or AS_OF) + timedelta(days=14),
+        version=before[both.id].version + 2,
+    )
+    assert stored[last.id] == replace(
+        before[last.id], status=EnrollmentStatus.completed, version=before[last.id].version + 1
+    )
 
 
 def test_auto_complete_rerosters_and_leaves_the_cohort(db: Session, factories: Factories) -> None:

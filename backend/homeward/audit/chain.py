@@ -63,7 +63,8 @@ def new_event_id() -> uuid.UUID:
 def _payload(event: AuditEvent | Row[Any]) -> dict[str, object]:
     """What the hash covers: every column but the hash itself.
 
-    `patient_ids` only where it is set: events linked before it existed keep their hash.
+    `patient_ids` and `resource_ids` only where set: events linked before they existed
+    keep their hash.
     """
     payload: dict[str, object] = {
         "id": str(event.id),
@@ -83,6 +84,8 @@ def _payload(event: AuditEvent | Row[Any]) -> dict[str, object]:
     }
     if event.patient_ids is not None:
         payload["patient_ids"] = event.patient_ids
+    if event.resource_ids is not None:
+        payload["resource_ids"] = event.resource_ids
     return payload
 
 

@@ -23,6 +23,8 @@ class AuditEvent(UUIDPrimaryKey, Base):
             postgresql_using="gin",
             postgresql_ops={"patient_ids": "jsonb_path_ops"},
         ),
+        # `?|`, any of a patient's sessions: jsonb_ops, which answers it.
+        Index("ix_audit_events_resource_ids", "resource_ids", postgresql_using="gin"),
     )
 
     seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
@@ -36,6 +38,12 @@ class AuditEvent(UUIDPrimaryKey, Base):
     # A list's event: every patient it showed, as sorted UUID strings (`patient_id` names
     # the one patient a list was filtered to, or a single read's).
     patient_ids: Mapped[list[str] | None] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql")
+    )
+    # A list's event whose rows are about several patients each (sessions and their
+    # rosters): the rows it showed, as sorted UUID strings; their patients are read
+    # through them as they stood when it was read (`homeward.audit.accounting`).
+    resource_ids: Mapped[list[str] | None] = mapped_column(
         JSON().with_variant(JSONB(), "postgresql")
     )
     outcome: Mapped[str] = mapped_column(String(16))

@@ -42,6 +42,8 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
+from homeward.audit import accounting
+from homeward.audit.accounting import Through
 from homeward.audit.composed import AUDIT_TABLE, PARAMETER_PREFIX, Composed, listed_patients
 from homeward.audit.service import Actor, audit_event, record
 from homeward.db import dict_maker
@@ -129,7 +131,8 @@ class AuditedList:
     """What reading a page of a list records: one event, with how many rows it showed.
 
     The event names the patient when the list was filtered to one, and, in
-    `patient_ids`, every patient of the rows it showed.
+    `patient_ids`, every patient of the rows it showed (or, for rows about several
+    patients each, the rows themselves in `resource_ids`).
     """
 
     action: str
@@ -139,25 +142,29 @@ class AuditedList:
     item: Callable[[Sequence[Any]], dict[str, Any]] | None = None
     # The column of the read naming each row's patient; None for a list of no patient's data.
     patient_column: str | None = None
-    # For rows about several patients (a session and its roster): a select of the
-    # patients of the rows whose `id` is in the ids given (a list, or a select of them).
-    patients_of: Callable[[Any], Select[Any]] | None = None
+    # For rows about several patients each (a session and its roster): the event names
+    # the rows shown by `id`, and this says whose data they were, and when
+    # (`audit/accounting.py`).
+    listed_through: Through | None = None
     # By statement: a keyset list builds one per shape of filters, and keeps it.
     _composed: dict[int, tuple[Select[Any], Composed]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
-    def _shown_patients(
-        self, rows: CTE, page: PageQuery, shown: BindParameter[int]
-    ) -> Subquery | None:
-        """Over the CTE `read`: the patients of the rows the page shows."""
+    def __post_init__(self) -> None:
+        if self.listed_through:
+            accounting.register(self.action, self.listed_through)
+
+    def _shown(self, rows: CTE, page: PageQuery, shown: BindParameter[int]) -> Subquery | None:
+        """Over the CTE `read`: the patients (or, read through, the ids) of the rows shown."""
+        column: ColumnElement[Any]
         if self.patient_column:
             column = rows.c[self.patient_column].label("patient_id")
-            return select(column).order_by(*_page_order(rows, page)).limit(shown).subquery()
-        if self.patients_of:
-            ids = select(rows.c.id).order_by(*_page_order(rows, page)).limit(shown)
-            return self.patients_of(ids).subquery()
-        return None
+        elif self.listed_through:
+            column = rows.c.id
+        else:
+            return None
+        return select(column).order_by(*_page_order(rows, page)).limit(shown).subquery()
 
     def composed(self, page: PageQuery) -> Composed:
         """The page and its audit INSERT as one statement, compiled once per page shape."""
@@ -178,9 +185,11 @@ class AuditedList:
                     literal("count", String), func.least(func.count(), shown)
                 ),
             }
-            patients = self._shown_patients(rows, page, shown)
-            if patients is not None:
-                columns["patient_ids"] = listed_patients(patients)
+            listed = self._shown(rows, page, shown)
+            if listed is not None and self.listed_through:
+                columns["resource_ids"] = listed_patients(listed, "id")
+            elif listed is not None:
+                columns["patient_ids"] = listed_patients(listed)
             return columns
 
         rows, statement = _with_audit(page.statement, self.action, self.resource_type, about)
@@ -311,13 +320,12 @@ class SessionReads:
             values = result.all()
             rows = list(map(listing.item or dict_maker(keys), values))
             detail: dict[str, object] = {"count": min(len(rows), shown)}
-            patient_ids = None
+            patient_ids = resource_ids = None
             if listing.patient_column:
                 at = keys.index(listing.patient_column)
                 patient_ids = [row[at] for row in values[:shown]]
-            elif listing.patients_of:
-                ids = [row[keys.index("id")] for row in values[:shown]]
-                patient_ids = list(self.db.scalars(listing.patients_of(ids))) if ids else []
+            elif listing.listed_through:
+                resource_ids = [row[keys.index("id")] for row in values[:shown]]
             record(
                 self.db,
                 actor,
@@ -326,6 +334,7 @@ class SessionReads:
                 patient_id=patient_id,
                 detail=detail,
                 patient_ids=patient_ids,
+                resource_ids=resource_ids,
             )
             self.db.commit()
             return rows

@@ -17,7 +17,12 @@ class AuditEventRead(ReadModel):
     resource_id: str | None
     patient_id: uuid.UUID | None
     patient_ids: list[uuid.UUID] | None = Field(
-        description="The patients a list or search showed; null on other events"
+        description="The patients a list or search showed; null on other events. For a "
+        "session list, the patients on its sessions' rosters when it was read"
+    )
+    resource_ids: list[uuid.UUID] | None = Field(
+        description="A session list's sessions: the rows it showed, through which its "
+        "`patient_ids` are found; null on other events"
     )
     outcome: str
     ip: str | None

@@ -21,11 +21,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from homeward import clock
+from homeward.audit import accounting
 from homeward.audit.chain import new_event_id, seal_chain
 from homeward.audit.models import AuditEvent
 from homeward.audit.schemas import AuditEventRead
 from homeward.bulk import insert_rows
+from homeward.db import utcnow_to_the_second
 from homeward.pagination import Page, PageParams, paginate
 
 ActorType = Literal["user", "partner", "anonymous", "system"]
@@ -55,11 +56,12 @@ def audit_event(
     outcome: str = "success",
     detail: dict[str, object] | None = None,
     patient_ids: Iterable[uuid.UUID] | None = None,
+    resource_ids: Iterable[uuid.UUID] | None = None,
 ) -> dict[str, object]:
     """An audit event's row, as `record` writes it."""
     return {
         "id": new_event_id(),
-        "occurred_at": clock.now().replace(microsecond=0),
+        "occurred_at": utcnow_to_the_second(),
         "actor_type": actor.type,
         "actor_id": actor.id,
         "action": action,
@@ -67,6 +69,7 @@ def audit_event(
         "resource_id": str(resource_id) if resource_id is not None else None,
         "patient_id": patient_id,
         "patient_ids": patient_id_list(patient_ids) if patient_ids is not None else None,
+        "resource_ids": patient_id_list(resource_ids) if resource_ids is not None else None,
         "outcome": outcome,
         "ip": actor.ip,
         "request_id": actor.request_id,
@@ -74,10 +77,10 @@ def audit_event(
     }
 
 
-def patient_id_list(patient_ids: Iterable[uuid.UUID]) -> list[str]:
-    """How an event names the patients a list showed: each once, sorted, as text (the
-    order and form PostgreSQL's `jsonb_agg(DISTINCT ... ORDER BY ...)` gives them)."""
-    return sorted({str(patient_id) for patient_id in patient_ids})
+def patient_id_list(ids: Iterable[uuid.UUID]) -> list[str]:
+    """How an event names the patients (or rows) a list showed: each once, sorted, as
+    text (the order and form PostgreSQL's `jsonb_agg(DISTINCT ... ORDER BY ...)` gives)."""
+    return sorted({str(one) for one in ids})
 
 
 # A plain INSERT, written at once: an append-only row needs none of the ORM's unit-of-work
@@ -98,14 +101,24 @@ def record(
     outcome: Literal["success", "denied", "failure"] = "success",
     detail: dict[str, object] | None = None,
     patient_ids: Iterable[uuid.UUID] | None = None,
+    resource_ids: Iterable[uuid.UUID] | None = None,
 ) -> uuid.UUID:
     """Write an event in the caller's transaction; returns its id.
 
-    `patient_ids`: the patients a list showed. `seal_chain` links the event into the
-    hash chain after it commits.
+    `patient_ids`: the patients a list showed; `resource_ids`: the rows a list showed,
+    when their patients are found through them (`audit/accounting.py`). `seal_chain`
+    links the event into the hash chain after it commits.
     """
     event = audit_event(
-        actor, action, resource_type, resource_id, patient_id, outcome, detail, patient_ids
+        actor,
+        action,
+        resource_type,
+        resource_id,
+        patient_id,
+        outcome,
+        detail,
+        patient_ids,
+        resource_ids,
     )
     # On the Session's connection, so in its transaction, but past the ORM's execute
     # machinery: nothing about an append-only row needs it.
@@ -150,7 +163,9 @@ def _about_patient(db: Session, patient_id: uuid.UUID) -> ColumnElement[bool]:
             .select_from(func.json_each(AuditEvent.patient_ids))
             .where(literal_column("json_each.value") == str(patient_id))
         )
-    return or_(AuditEvent.patient_id == patient_id, listed)
+    return or_(
+        AuditEvent.patient_id == patient_id, listed, *accounting.about_patient(db, patient_id)
+    )
 
 
 def list_events(
@@ -176,6 +191,8 @@ def list_events(
         statement = statement.where(AuditEvent.occurred_at >= occurred_from)
     if occurred_to:
         statement = statement.where(AuditEvent.occurred_at < occurred_to)
-    return paginate(
+    page = paginate(
         db, statement, [AuditEvent.seq], params, read_as=AuditEventRead, descending=True
     )
+    accounting.read_through(db, page.items)
+    return page

@@ -27,9 +27,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from homeward.enrollments.models import Enrollment
 from homeward.progress import cohort_queries as queries
 from homeward.progress import metric_columns as columns
 from homeward.progress.cohort_queries import EnrollmentState as EnrollmentState
@@ -107,6 +108,17 @@ def active_cohort(program_ids: Iterable[uuid.UUID]) -> Cohort:
 
 def given_cohort(enrollment_ids: Iterable[uuid.UUID]) -> Cohort:
     return Cohort(enrollments=tuple(enrollment_ids))
+
+
+def stored_states(
+    db: Session, enrollment_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, EnrollmentState]:
+    """The enrollments' states as the database holds them now (after a change, say)."""
+    ids = list(enrollment_ids)
+    if not ids:
+        return {}
+    found = db.execute(select(*queries.STATE_COLUMNS).where(Enrollment.id.in_(ids)))
+    return {row[0]: EnrollmentState(*row) for row in found}
 
 
 def _days(as_of: date, since: date | None) -> float | None:

@@ -4,9 +4,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    BigInteger,
     ForeignKey,
     ForeignKeyConstraint,
+    Identity,
     Index,
+    Integer,
     PrimaryKeyConstraint,
     String,
     Text,
@@ -15,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from homeward.db import Base, Timestamped, UUIDPrimaryKey, str_enum, utcnow
+from homeward.db import Base, Timestamped, UUIDPrimaryKey, str_enum, utcnow, utcnow_to_the_second
 from homeward.programs.models import SessionType
 
 if TYPE_CHECKING:
@@ -94,10 +97,32 @@ class RosterEntry(Base):
     enrollment_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("enrollments.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # To the second, as an audit event's time is, so that the accounting of disclosures
+    # can tell which entries a session list saw (`RosterRemoval`).
+    added_at: Mapped[datetime] = mapped_column(default=utcnow_to_the_second)
 
     session: Mapped[TreatmentSession] = relationship(back_populates="roster")
     enrollment: Mapped["Enrollment"] = relationship()
+
+
+class RosterRemoval(Base):
+    """A roster entry that rostering took away: the roster's history.
+
+    A session list's audit event names the sessions it showed; whose data that was is
+    read from the rosters as they stood at the time (`sessions/roster_history.py`), so a
+    later change to a roster does not hide who was on it. Written by `sync_rosters`,
+    the one place that removes entries (sessions are never deleted, only cancelled).
+    """
+
+    __tablename__ = "session_roster_removals"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
+    )
+    session_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    enrollment_id: Mapped[uuid.UUID]
+    added_at: Mapped[datetime]
+    removed_at: Mapped[datetime]
 
 
 class Attendance(Base):

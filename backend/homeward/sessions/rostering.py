@@ -7,26 +7,33 @@ Entries with attendance recorded are facts and stay, whatever the enrollment's p
 
 Schedule generation brings the sessions it made or found in line; the enrollment
 lifecycle and tapering bring an enrollment's future sessions in line after a change.
-Both ask `sync_rosters` with a scope; it is two statements whatever the scope's size.
+Both ask `sync_rosters` with a scope; it is two statements whatever the scope's size,
+and a third when it took entries away, to keep their history (`RosterRemoval`).
 """
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, true
+from sqlalchemy import ColumnElement, Row, Table, and_, delete, exists, insert, or_, select, true
 from sqlalchemy.orm import Session
 
+from homeward.bulk import insert_rows
+from homeward.db import utcnow_to_the_second
 from homeward.enrollments.models import Enrollment, EnrollmentStatus
 from homeward.programs.models import Program, phase_slots
 from homeward.sessions.models import (
     ROSTER_ATTENDANCE,
     RosterEntry,
+    RosterRemoval,
     SessionStatus,
     TreatmentSession,
 )
 from homeward.zones import local_day
+
+_REMOVALS = cast(Table, RosterRemoval.__table__)
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,18 @@ def _belongs() -> ColumnElement[bool]:
     )
 
 
+def _keep_history(db: Session, removed: Sequence[Row[uuid.UUID, uuid.UUID, datetime]]) -> None:
+    """Keep what was taken away, so an accounting of disclosures still sees who a
+    session list saw on the roster (`RosterRemoval`)."""
+    now = utcnow_to_the_second()
+    insert_rows(
+        db.connection(),
+        _REMOVALS,
+        ("session_id", "enrollment_id", "added_at", "removed_at"),
+        [(*entry, now) for entry in removed],
+    )
+
+
 def sync_rosters(db: Session, scope: RosterScope) -> int:
     """Drop the scope's entries the rule no longer gives, add the missing; the number added."""
     if scope.session_ids == [] or scope.enrollment_ids == []:
@@ -103,11 +122,13 @@ def sync_rosters(db: Session, scope: RosterScope) -> int:
         )
         .correlate(RosterEntry)
     )
-    db.execute(
+    removed = db.execute(
         delete(RosterEntry)
         .where(scope.entries(), exists(stale), ~exists().where(ROSTER_ATTENDANCE))
+        .returning(RosterEntry.session_id, RosterEntry.enrollment_id, RosterEntry.added_at)
         .execution_options(synchronize_session=False)
-    )
+    ).all()
+    _keep_history(db, removed)
     missing = (
         select(TreatmentSession.id, Enrollment.id)
         .join(Enrollment, Enrollment.program_id == TreatmentSession.program_id)

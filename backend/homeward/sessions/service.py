@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    Select,
     exists,
     func,
     literal_column,
@@ -43,6 +42,7 @@ from homeward.sessions.models import (
     SessionTally,
     TreatmentSession,
 )
+from homeward.sessions.roster_history import rostered_patients
 from homeward.sessions.schemas import (
     RosterLine,
     SessionBase,
@@ -169,17 +169,9 @@ _LIST = KeysetQuery(
 )
 
 
-def _rostered_patients(session_ids: Any) -> Select[uuid.UUID]:
-    """The patients on the rosters of these sessions."""
-    return (
-        select(Enrollment.patient_id)
-        .join(RosterEntry, RosterEntry.enrollment_id == Enrollment.id)
-        .where(RosterEntry.session_id.in_(session_ids))
-    )
-
-
-# A list of sessions shows their rosters' counts, and names their patients in its event.
-_LISTED = AuditedList("session.list", "session", patients_of=_rostered_patients)
+# A list of sessions shows their rosters' counts; its event names the sessions, and the
+# accounting of disclosures finds their patients on the rosters as they stood.
+_LISTED = AuditedList("session.list", "session", listed_through=rostered_patients)
 
 
 async def list_sessions(

@@ -3,7 +3,7 @@ approved, set-based for a cohort's automatic changes."""
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -102,31 +102,6 @@ def _applicable(change: AutoChange, on: date) -> bool:
     if action == Action.complete:
         return state.admitted_on is None or state.admitted_on <= on
     return True
-
-
-def states_after(applied: list[AutoChange], on: date) -> dict[uuid.UUID, EnrollmentState]:
-    """The changed enrollments as `apply_in_bulk` left them, without reading them again.
-
-    Each change bumps the version once, as each of its updates does.
-    """
-    after: dict[uuid.UUID, EnrollmentState] = {}
-    for change in applied:
-        state = after.get(change.state.id, change.state)
-        action = change.decision.action
-        if action == Action.extend:
-            end = (change.state.expected_end_on or on) + timedelta(days=change.decision.days or 0)
-            state = replace(state, expected_end_on=end, version=state.version + 1)
-        elif action in (Action.step_up, Action.step_down):
-            state = replace(
-                state,
-                current_phase_id=change.decision.proposed_phase_id,
-                phase_started_on=on,
-                version=state.version + 1,
-            )
-        elif action == Action.complete:
-            state = replace(state, status=EnrollmentStatus.completed, version=state.version + 1)
-        after[change.state.id] = state
-    return after
 
 
 def apply_in_bulk(

@@ -4,7 +4,8 @@ A fixed number of queries per evaluation, whatever the cohort: programs, phases,
 rule sets (and, on PostgreSQL, the transaction's working memory), then per
 timezone the metrics with the rules' verdicts (one), earlier recommendations
 (one), and the writes (one insert, one update, one for enrollments that left, and
-the set-based changes of `auto` rules).
+the set-based changes of `auto` rules, after which the changed enrollments are read
+back (one), so that what is proposed beside a change describes what was stored).
 """
 
 import gc
@@ -24,7 +25,7 @@ from homeward.errors import InvalidInput
 from homeward.programs.exceptions import ProgramNotFound
 from homeward.programs.models import Phase, Program
 from homeward.progress import metrics
-from homeward.tapering.apply import AutoChange, apply_in_bulk, states_after
+from homeward.tapering.apply import AutoChange, apply_in_bulk
 from homeward.tapering.earlier_recommendations import (
     StoredRecommendation,
     earlier_recommendations,
@@ -178,7 +179,7 @@ def _evaluate_group(
     # Recommendations made beside an automatic change describe the enrollment after it.
     states = measured.enrollments
     if applied:
-        states = states | states_after(applied, as_of)
+        states = states | metrics.stored_states(db, {change.state.id for change in applied})
 
     superseded = renew_pending(proposals, prior, states, rule_sets, added)
     left = supersede(db, program_ids, superseded, now)

@@ -1932,9 +1932,14 @@ export interface components {
             patient_id: string | null;
             /**
              * Patient Ids
-             * @description The patients a list or search showed; null on other events
+             * @description The patients a list or search showed; null on other events. For a session list, the patients on its sessions' rosters when it was read
              */
             patient_ids: string[] | null;
+            /**
+             * Resource Ids
+             * @description A session list's sessions: the rows it showed, through which its `patient_ids` are found; null on other events
+             */
+            resource_ids: string[] | null;
             /** Outcome */
             outcome: string;
             /** Ip */

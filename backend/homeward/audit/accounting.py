@@ -1,0 +1,121 @@
+"""Whose data a list showed, for lists whose rows are about several patients each.
+
+A session list shows sessions, each with a roster. Naming every rostered patient on the
+list's event meant aggregating, storing and indexing thousands of ids on each read of a
+clinic's day, several times the cost of the read. Such a list's event names the rows
+it showed (`resource_ids`) instead, and the domain that owns the rows says how to find
+their patients as they stood at any time (`Through`). The accounting of disclosures
+(`GET /audit-events?patient_id=`) reads through it, and shows the patients it finds
+as the event's `patient_ids`, as for any other list.
+"""
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Subquery,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from homeward.audit.models import AuditEvent
+
+# Rows of (`resource_id`, `patient_id`, `stood_from`, `stood_until`): a row's patient from
+# `stood_from` to `stood_until` (null: still), both to the second and inclusive.
+Through = Callable[[], Subquery]
+
+# By the action of the list's event; a domain's `AuditedList` adds its own when declared.
+_THROUGH: dict[str, Through] = {}
+
+
+def register(action: str, through: Through) -> None:
+    _THROUGH[action] = through
+
+
+def _stood_when_read(rows: Subquery) -> ColumnElement[bool]:
+    return and_(
+        rows.c.stood_from <= AuditEvent.occurred_at,
+        or_(rows.c.stood_until.is_(None), rows.c.stood_until >= AuditEvent.occurred_at),
+    )
+
+
+def _listed(rows: Subquery, postgresql: bool) -> ColumnElement[bool]:
+    """The row of `rows` is among those the event showed."""
+    if postgresql:
+        shown_here: ColumnElement[bool] = type_coerce(AuditEvent.resource_ids, JSONB).has_key(
+            sql_cast(rows.c.resource_id, String)
+        )
+        return shown_here
+    # SQLite keeps a UUID as 32 hex digits; the event names it with its dashes.
+    shown = func.replace(literal_column("json_each.value"), "-", "")
+    return exists(
+        select(literal_column("1"))
+        .select_from(func.json_each(AuditEvent.resource_ids))
+        .where(shown == rows.c.resource_id)
+    )
+
+
+def about_patient(db: Session, patient_id: uuid.UUID) -> list[ColumnElement[bool]]:
+    """For each list read through its rows: its events that showed the patient's data."""
+    postgresql = db.get_bind().dialect.name == "postgresql"
+    found: list[ColumnElement[bool]] = []
+    for action, through in _THROUGH.items():
+        rows = through()
+        theirs = rows.c.patient_id == patient_id
+        condition = and_(
+            AuditEvent.action == action,
+            exists(
+                select(literal_column("1")).where(
+                    theirs, _listed(rows, postgresql), _stood_when_read(rows)
+                )
+            ),
+        )
+        if postgresql:
+            # Any of the patient's rows at all, which the GIN index answers first.
+            any_of = select(sql_cast(rows.c.resource_id, String)).where(theirs)
+            condition = and_(
+                type_coerce(AuditEvent.resource_ids, JSONB).has_any(
+                    func.array(any_of.scalar_subquery())
+                ),
+                condition,
+            )
+        found.append(condition)
+    return found
+
+
+def read_through(db: Session, events: Sequence[Any]) -> None:
+    """Give each event of a list read through its rows the patients it showed, as
+    `patient_ids` (sorted as text), from the rows as they stood when it was read."""
+    for action, through in _THROUGH.items():
+        listed = [e for e in events if e.action == action and e.resource_ids is not None]
+        if not listed:
+            continue
+        rows = through()
+        ids = {uuid.UUID(str(one)) for event in listed for one in event.resource_ids}
+        found: Select[Any] = select(rows).where(rows.c.resource_id.in_(ids))
+        by_row: dict[str, list[Any]] = {}
+        for row in db.execute(found):
+            by_row.setdefault(str(row.resource_id), []).append(row)
+        for event in listed:
+            at = event.occurred_at
+            event.patient_ids = sorted(
+                {
+                    row.patient_id
+                    for one in event.resource_ids
+                    for row in by_row.get(str(one), [])
+                    if row.stood_from <= at and (row.stood_until is None or row.stood_until >= at)
+                },
+                key=str,
+            )
