@@ -45,13 +45,13 @@ def upgrade() -> None:
         sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("removed_at", sa.DateTime(timezone=True), nullable=False),
     )
-    op.create_index(
-        "ix_session_roster_removals_session_id", "session_roster_removals", ["session_id"]
-    )
+    for column in ("session_id", "enrollment_id"):
+        op.create_index(f"ix_session_roster_removals_{column}", "session_roster_removals", [column])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_session_roster_removals_session_id", table_name="session_roster_removals")
+    for column in ("session_id", "enrollment_id"):
+        op.drop_index(f"ix_session_roster_removals_{column}", table_name="session_roster_removals")
     op.drop_table("session_roster_removals")
     op.drop_index("ix_audit_events_resource_ids", table_name="audit_events")
     op.drop_column("audit_events", "resource_ids")

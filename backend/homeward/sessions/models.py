@@ -120,7 +120,8 @@ class RosterRemoval(Base):
         BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
     )
     session_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    enrollment_id: Mapped[uuid.UUID]
+    # A patient's accounting starts from their enrollments.
+    enrollment_id: Mapped[uuid.UUID] = mapped_column(index=True)
     added_at: Mapped[datetime]
     removed_at: Mapped[datetime]
 

@@ -4,8 +4,8 @@ A fixed number of queries per evaluation, whatever the cohort: programs, phases,
 rule sets (and, on PostgreSQL, the transaction's working memory), then per
 timezone the metrics with the rules' verdicts (one), earlier recommendations
 (one), and the writes (one insert, one update, one for enrollments that left, and
-the set-based changes of `auto` rules, after which the changed enrollments are read
-back (one), so that what is proposed beside a change describes what was stored).
+the set-based changes of `auto` rules, after which the changed enrollments that
+something is also proposed for are read back (one)).
 """
 
 import gc
@@ -176,10 +176,12 @@ def _evaluate_group(
         version = rule_sets[change.state.program_id].version
         added.add(change.decision, change.state, version, RecommendationStatus.applied)
     _propose_unapplied(proposals, automatic, applied)
-    # Recommendations made beside an automatic change describe the enrollment after it.
+    # Recommendations made beside an automatic change describe the enrollment after it,
+    # as stored.
     states = measured.enrollments
-    if applied:
-        states = states | metrics.stored_states(db, {change.state.id for change in applied})
+    changed = {change.state.id for change in applied} & proposals.keys()
+    if changed:
+        states = states | metrics.stored_states(db, changed)
 
     superseded = renew_pending(proposals, prior, states, rule_sets, added)
     left = supersede(db, program_ids, superseded, now)
