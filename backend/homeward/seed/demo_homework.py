@@ -15,6 +15,8 @@ from homeward.seed.demo_plan import DemoContext, DemoEnrollment
 from homeward.seed.history import NOT_HANDED_IN, PlannedSession, Row, new_id
 from homeward.sessions.models import ATTENDED, SessionStatus
 
+REVIEWED_WITHIN = timedelta(days=2)
+
 
 def homework_rows(
     ctx: DemoContext,
@@ -85,8 +87,8 @@ def _assignment(
 
 
 def _hand_in(ctx: DemoContext, plan: DemoEnrollment, row: Row, session: PlannedSession) -> None:
-    """Submitted (mostly before it is due) as reliably as the client attends; most of
-    what is handed in by now has been reviewed, nearly all of it accepted."""
+    """Submitted (mostly before it is due) as reliably as the client attends; what was
+    handed in more than two days ago has been reviewed, nearly all of it accepted."""
     rng, now, due_at = ctx.rng, ctx.now, row["due_at"]
     if rng.random() >= plan.reliability:
         return  # missed, or not yet done
@@ -99,8 +101,14 @@ def _hand_in(ctx: DemoContext, plan: DemoEnrollment, row: Row, session: PlannedS
     row.update(status=HomeworkStatus.submitted, response="Done; notes attached.")
     row["submitted_at"] = submitted_at
     reviewed_at = submitted_at + timedelta(hours=rng.randint(2, 30))
-    if rng.random() < 0.6 and reviewed_at <= now:
-        accepted = rng.random() < 0.9
+    reviewed_soon = rng.random() < 0.6
+    # A clinic reviews within a couple of days: only the newest wait. What waited is
+    # accepted, without a draw, so that every other row of the demo stays as it was.
+    waited = not reviewed_soon and submitted_at < now - REVIEWED_WITHIN
+    if (reviewed_soon or waited) and reviewed_at <= now:
+        if waited:
+            reviewed_at = submitted_at + REVIEWED_WITHIN
+        accepted = waited or rng.random() < 0.9
         row.update(
             status=HomeworkStatus.reviewed,
             feedback="Good reflection; let's build on it." if accepted else "Please expand.",
