@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     String,
     Subquery,
     and_,
@@ -97,25 +96,27 @@ def about_patient(db: Session, patient_id: uuid.UUID) -> list[ColumnElement[bool
 
 def read_through(db: Session, events: Sequence[Any]) -> None:
     """Give each event of a list read through its rows the patients it showed, as
-    `patient_ids` (sorted as text), from the rows as they stood when it was read."""
+    `patient_ids` (sorted as text), from the rows as they stood when it was read: one
+    query per page, by the same rule the filter above applies."""
+    postgresql = db.get_bind().dialect.name == "postgresql"
     for action, through in _THROUGH.items():
         listed = [e for e in events if e.action == action and e.resource_ids is not None]
         if not listed:
             continue
         rows = through()
-        ids = {uuid.UUID(str(one)) for event in listed for one in event.resource_ids}
-        found: Select[Any] = select(rows).where(rows.c.resource_id.in_(ids))
-        by_row: dict[str, list[Any]] = {}
-        for row in db.execute(found):
-            by_row.setdefault(str(row.resource_id), []).append(row)
-        for event in listed:
-            at = event.occurred_at
-            event.patient_ids = sorted(
-                {
-                    row.patient_id
-                    for one in event.resource_ids
-                    for row in by_row.get(str(one), [])
-                    if row.stood_from <= at and (row.stood_until is None or row.stood_until >= at)
-                },
-                key=str,
+        shown = {uuid.UUID(str(one)) for event in listed for one in event.resource_ids}
+        found = (
+            select(AuditEvent.id, rows.c.patient_id)
+            .distinct()
+            .where(
+                AuditEvent.id.in_([event.id for event in listed]),
+                rows.c.resource_id.in_(shown),
+                _listed(rows, postgresql),
+                _stood_when_read(rows),
             )
+        )
+        patients: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for event_id, patient_id in db.execute(found):
+            patients.setdefault(event_id, []).append(patient_id)
+        for event in listed:
+            event.patient_ids = sorted(patients.get(event.id, []), key=str)

@@ -90,10 +90,9 @@ def event_parameters(event: Mapping[str, Any]) -> dict[str, Any]:
     return bound
 
 
-def listed_patients(patients: Subquery, column: str = "patient_id") -> ScalarSelect[Any]:
-    """The `patient_id`s of `patients` as an event's `patient_ids`, as `record` names them
-    (`patient_id_list`): each once, in order, as text. With `column`, the ids of the rows
-    a list showed, as its `resource_ids`."""
-    patient = patients.c[column]
-    listed = func.jsonb_agg(aggregate_order_by(patient.distinct(), patient))
+def listed_ids(rows: Subquery, column: str = "patient_id") -> ScalarSelect[Any]:
+    """`column` of `rows` as an event names a list's patients (`patient_ids`) or rows
+    (`resource_ids`), as `record` does (`id_list`): each once, in order, as text."""
+    ids = rows.c[column]
+    listed = func.jsonb_agg(aggregate_order_by(ids.distinct(), ids))
     return select(func.coalesce(listed, sql_cast(literal("[]", String), JSONB))).scalar_subquery()

@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from homeward.audit import accounting
 from homeward.audit.accounting import Through
-from homeward.audit.composed import AUDIT_TABLE, PARAMETER_PREFIX, Composed, listed_patients
+from homeward.audit.composed import AUDIT_TABLE, PARAMETER_PREFIX, Composed, listed_ids
 from homeward.audit.service import Actor, audit_event, record
 from homeward.db import dict_maker
 from homeward.pagination import KeysetQuery, PageParams, PageQuery
@@ -187,9 +187,9 @@ class AuditedList:
             }
             listed = self._shown(rows, page, shown)
             if listed is not None and self.listed_through:
-                columns["resource_ids"] = listed_patients(listed, "id")
+                columns["resource_ids"] = listed_ids(listed, "id")
             elif listed is not None:
-                columns["patient_ids"] = listed_patients(listed)
+                columns["patient_ids"] = listed_ids(listed)
             return columns
 
         rows, statement = _with_audit(page.statement, self.action, self.resource_type, about)

@@ -68,8 +68,8 @@ def audit_event(
         "resource_type": resource_type,
         "resource_id": str(resource_id) if resource_id is not None else None,
         "patient_id": patient_id,
-        "patient_ids": patient_id_list(patient_ids) if patient_ids is not None else None,
-        "resource_ids": patient_id_list(resource_ids) if resource_ids is not None else None,
+        "patient_ids": id_list(patient_ids) if patient_ids is not None else None,
+        "resource_ids": id_list(resource_ids) if resource_ids is not None else None,
         "outcome": outcome,
         "ip": actor.ip,
         "request_id": actor.request_id,
@@ -77,7 +77,7 @@ def audit_event(
     }
 
 
-def patient_id_list(ids: Iterable[uuid.UUID]) -> list[str]:
+def id_list(ids: Iterable[uuid.UUID]) -> list[str]:
     """How an event names the patients (or rows) a list showed: each once, sorted, as
     text (the order and form PostgreSQL's `jsonb_agg(DISTINCT ... ORDER BY ...)` gives)."""
     return sorted({str(one) for one in ids})

@@ -30,7 +30,7 @@ from psycopg import AsyncConnection, errors
 from sqlalchemy import Select, Uuid, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from homeward.audit.composed import Composed, event_insert, event_parameters, listed_patients
+from homeward.audit.composed import Composed, event_insert, event_parameters, listed_ids
 from homeward.audit.service import Actor, audit_event
 from homeward.db import dict_maker
 from homeward.enrollments.models import Enrollment
@@ -65,7 +65,7 @@ def _save_statement() -> Select[Any]:
     saved = SAVE_ATTENDANCE.cte("saved")
     # The event names the patients of every record the response shows.
     patients = select(Enrollment.patient_id).join(saved, saved.c.enrollment_id == Enrollment.id)
-    event = event_insert().values(patient_ids=listed_patients(patients.subquery()))
+    event = event_insert().values(patient_ids=listed_ids(patients.subquery()))
     return select(*saved.c).add_cte(event.cte("audit"))
 
 
