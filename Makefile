@@ -77,8 +77,8 @@ openapi: install
 openapi-check: install
 	@$(RUN) python -m homeward.openapi | diff -u openapi.yaml - && echo "openapi.yaml is up to date"
 
-bench: install  # PART=http or PART=others runs half of it
-	$(RUN) python -m tests.perf.run $(or $(PART),all)
+bench: install  # PART=http or PART=others runs half of it; AGAINST=<commit> measures it beside this tree
+	$(RUN) python -m tests.perf.$(if $(AGAINST),compare $(AGAINST),run) $(or $(PART),all)
 
 clean:
 	rm -rf .venv var frontend/dist

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.pool import NullPool
 
 from homeward import clock, migrate
 from homeward.auth.models import Role, User
@@ -300,6 +301,7 @@ def free_port() -> int:
 class Server:
     url: str
     pid: int
+    database_url: str | None = None
 
 
 def cpu_seconds(pid: int) -> float:
@@ -338,11 +340,19 @@ class CpuMeter:
 
 
 @contextlib.contextmanager
-def serve(target: list[str], port: int, env: dict[str, str], ready_path: str) -> Iterator[Server]:
-    """uvicorn pinned to the server CPU; yields it once it answers."""
-    command = ["taskset", "-c", SERVER_CPU, sys.executable, "-m", "uvicorn", *target]
+def serve(
+    target: list[str],
+    port: int,
+    env: dict[str, str],
+    ready_path: str,
+    tree: Path = REPO_ROOT,
+    python: str = sys.executable,
+) -> Iterator[Server]:
+    """uvicorn pinned to the server CPU, run by `python` from `tree`; yields it once it
+    answers."""
+    command = ["taskset", "-c", SERVER_CPU, python, "-m", "uvicorn", *target]
     command += ["--host", "127.0.0.1", "--port", str(port), *UVICORN_OPTIONS]
-    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=REPO_ROOT)
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=tree)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -353,7 +363,7 @@ def serve(target: list[str], port: int, env: dict[str, str], ready_path: str) ->
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server {' '.join(target)} did not start")
             time.sleep(0.3)
-        yield Server(base, process.pid)
+        yield Server(base, process.pid, env.get("DATABASE_URL"))
     finally:
         process.terminate()
         try:
@@ -361,6 +371,27 @@ def serve(target: list[str], port: int, env: dict[str, str], ready_path: str) ->
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def wait_for_the_seal(server: Server, timeout: float = 60.0) -> None:
+    """Until the app's sealer has linked every audit event in its database.
+
+    The sealer links events in the app's process, after their requests: the work one
+    row leaves must not be measured with the next (or, in a comparison, beside the other
+    commit's app).
+    """
+    if server.database_url is None:
+        return
+    engine = create_engine(server.database_url, poolclass=NullPool)
+    try:
+        deadline = time.monotonic() + timeout
+        unlinked = text("SELECT EXISTS (SELECT 1 FROM audit_events WHERE seq IS NULL)")
+        with engine.connect() as connection:
+            while connection.execute(unlinked).scalar() and time.monotonic() < deadline:
+                connection.rollback()
+                time.sleep(0.2)
+    finally:
+        engine.dispose()
 
 
 _LATENCY = re.compile(r"^\s*(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
@@ -563,6 +594,7 @@ def measure_round(
     ]
     for endpoint in endpoints(fixtures, number):
         print(f"  {endpoint.name} …", flush=True)
+        wait_for_the_seal(app)
         results.append(measure_endpoint(wrk, app, baseline, endpoint, routes))
     return results
 

@@ -120,3 +120,63 @@ def print_table(results: list[Result]) -> None:
         "request of the server process (pinned to its own\ncore) and of all PostgreSQL "
         "processes."
     )
+
+
+# A row whose ratio falls by more than this against the other commit's is flagged.
+ALLOWED_FALL = 0.10
+
+
+@dataclass
+class Comparison:
+    name: str
+    after: Result
+    before: Result
+    # The median of the rounds' paired changes of the ratio (after over before, less 1),
+    # and their range; None where a round has no ratio on either side.
+    change: float | None = None
+    change_range: tuple[float, float] | None = None
+
+
+def compare_rounds(after: Sequence[Result], before: Sequence[Result]) -> Comparison:
+    """One row on two commits, each measured once per round, the two back to back.
+
+    Within a round both sides ran seconds apart, so the change of each round is taken
+    first and the median of those is the row's: a slow minute of the machine moves both.
+    """
+    comparison = Comparison(after[0].name, median_round(after), median_round(before))
+    changes = [
+        a.ratio / b.ratio - 1
+        for a, b in zip(after, before, strict=True)
+        if a.ratio is not None and b.ratio and not a.errors and not b.errors
+    ]
+    if len(changes) == len(after):
+        ordered = sorted(changes)
+        comparison.change = ordered[(len(ordered) - 1) // 2]
+        comparison.change_range = (ordered[0], ordered[-1])
+    return comparison
+
+
+def print_comparison(rows: list[Comparison], *, after: str, before: str) -> None:
+    header = f"{'endpoint':<44} {before:>14} {after:>14} {'change':>7} {'rounds':>15}  "
+    print(f"\n{after} against {before}, measured in turn in each round:")
+    print("\n" + header + "verdict")
+    print("-" * (len(header) + 26))
+    for row in rows:
+        if row.change is None or row.change_range is None:
+            verdict = row.after.note or row.before.note or "no result on one side"
+            changes = "—"
+            span = ""
+        else:
+            fell = row.change < -ALLOWED_FALL
+            verdict = f"DOWN by more than {ALLOWED_FALL:.0%}" if fell else "within bounds"
+            changes = f"{row.change:+.1%}"
+            span = f"{row.change_range[0]:+.1%}..{row.change_range[1]:+.1%}"
+        print(
+            f"{row.name:<44} {_fmt(row.before.ratio, '.1%'):>14} "
+            f"{_fmt(row.after.ratio, '.1%'):>14} {changes:>7} {span:>15}  {verdict}"
+        )
+    print(
+        "\nEach side's ratio is its median round's; change: the median of the rounds' "
+        "changes of the\nratio (each round measures both sides back to back), with their "
+        "range."
+    )

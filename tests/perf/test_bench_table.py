@@ -2,7 +2,15 @@
 
 import pytest
 
-from tests.perf.table import BARE_ORM_READ, Result, median_round, print_table, times_orm_read
+from tests.perf.table import (
+    BARE_ORM_READ,
+    Result,
+    compare_rounds,
+    median_round,
+    print_comparison,
+    print_table,
+    times_orm_read,
+)
 
 
 def _result(name: str, per_second: float, baseline: float, goal: float | None = None) -> Result:
@@ -72,3 +80,45 @@ def test_the_range_is_printed_beside_the_median(capsys: pytest.CaptureFixture[st
     print_table([median_round(rounds)])
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("GET /x"))
     assert " ".join(row.split()[-9:]) == "10000 10.0% 9.0%-11.0% 10% — 500 300 meets goal"
+
+
+def test_a_comparison_takes_the_median_of_each_rounds_paired_change() -> None:
+    # The machine slows in round 2: both sides fall together, and the change holds.
+    after = [_result("GET /x", rate, 10_000) for rate in (1000, 500, 990)]
+    before = [_result("GET /x", rate, 10_000) for rate in (1000, 520, 1100)]
+    comparison = compare_rounds(after, before)
+    assert comparison.change == pytest.approx(500 / 520 - 1)
+    assert comparison.change_range == (pytest.approx(-0.1), pytest.approx(0.0))
+    assert comparison.after is after[2]
+    assert comparison.before is before[0]
+
+
+def test_a_comparison_has_no_change_when_a_round_failed() -> None:
+    after = [_result("GET /x", 1000, 10_000), Result("GET /x", note="answers 500")]
+    before = [_result("GET /x", 1000, 10_000), _result("GET /x", 1000, 10_000)]
+    assert compare_rounds(after, before).change is None
+
+
+def test_the_comparison_flags_a_row_down_by_more_than_ten_percent(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    print_comparison(
+        [
+            compare_rounds(
+                [_result("GET /held", 950, 10_000)], [_result("GET /held", 1000, 10_000)]
+            ),
+            compare_rounds(
+                [_result("GET /fell", 880, 10_000)], [_result("GET /fell", 1000, 10_000)]
+            ),
+            compare_rounds(
+                [Result("GET /new", note="not available yet")], [_result("GET /new", 1, 10)]
+            ),
+        ],
+        after="after",
+        before="before",
+    )
+    rows = {line.split("  ")[0]: line.split() for line in capsys.readouterr().out.splitlines()}
+    assert rows["GET /held"][2:] == ["10.0%", "9.5%", "-5.0%", "-5.0%..-5.0%", "within", "bounds"]
+    assert rows["GET /fell"][2:5] == ["10.0%", "8.8%", "-12.0%"]
+    assert rows["GET /fell"][-5:] == ["DOWN", "by", "more", "than", "10%"]
+    assert rows["GET /new"][-3:] == ["not", "available", "yet"]
