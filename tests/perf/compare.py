@@ -27,8 +27,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from tests.perf.run import (
     REPO_ROOT,
     ROUNDS,
@@ -37,10 +35,10 @@ from tests.perf.run import (
     bench_database,
     endpoints,
     ensure_wrk,
-    free_port,
     measure_endpoint,
     prepare,
-    serve,
+    serve_app,
+    serve_baseline,
     wait_for_the_seal,
 )
 from tests.perf.table import Result, compare_rounds, median_round, print_comparison, print_table
@@ -155,9 +153,7 @@ def measure_compared(commit: str) -> None:
     here = this_tree()
     with contextlib.ExitStack() as stack:
         there = stack.enter_context(checkout(commit))
-        baseline = stack.enter_context(
-            serve(["tests.perf.baseline_app:app"], free_port(), {}, "/ping")
-        )
+        baseline = stack.enter_context(serve_baseline())
         sides = [stack.enter_context(_side(tree)) for tree in (here, there)]
         for number in range(1, ROUNDS + 1):
             print(f"Round {number} of {ROUNDS}", flush=True)
@@ -202,10 +198,7 @@ def _side(tree: Tree) -> Iterator[Side]:
     with bench_database() as database_url:
         print(f"{tree.name}:", flush=True)
         fixtures = prepare_in(tree, database_url)
-        env = {"DATABASE_URL": database_url, "HOMEWARD_LOG_LEVEL": "WARNING"}
-        target = ["homeward.main:create_app", "--factory"]
-        with serve(target, free_port(), env, "/healthz", tree.path, tree.python) as app:
-            routes = set(httpx.get(app.url + "/openapi.json", timeout=30).json()["paths"])
+        with serve_app(database_url, tree.path, tree.python) as (app, routes):
             yield Side(tree, fixtures, app, routes)
 
 

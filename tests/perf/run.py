@@ -373,6 +373,25 @@ def serve(
             process.wait()
 
 
+def app_environment(database_url: str) -> dict[str, str]:
+    return {"DATABASE_URL": database_url, "HOMEWARD_LOG_LEVEL": "WARNING"}
+
+
+def serve_baseline() -> contextlib.AbstractContextManager[Server]:
+    return serve(["tests.perf.baseline_app:app"], free_port(), {}, "/ping")
+
+
+@contextlib.contextmanager
+def serve_app(
+    database_url: str, tree: Path = REPO_ROOT, python: str = sys.executable
+) -> Iterator[tuple[Server, set[str]]]:
+    """The app of `tree` on `database_url`, and the paths its OpenAPI document lists."""
+    target = ["homeward.main:create_app", "--factory"]
+    env = app_environment(database_url)
+    with serve(target, free_port(), env, "/healthz", tree, python) as app:
+        yield app, set(httpx.get(app.url + "/openapi.json", timeout=30).json()["paths"])
+
+
 def wait_for_the_seal(server: Server, timeout: float = 60.0) -> None:
     """Until the app's sealer has linked every audit event in its database.
 
@@ -545,23 +564,17 @@ def measure_http() -> None:
     wrk = ensure_wrk()
     with bench_database() as database_url, contextlib.ExitStack() as servers:
         fixtures = prepare(database_url)
-        env = {"DATABASE_URL": database_url, "HOMEWARD_LOG_LEVEL": "WARNING"}
         # All three are served at once, each idle while another is measured.
-        baseline = servers.enter_context(
-            serve(["tests.perf.baseline_app:app"], free_port(), {}, "/ping")
-        )
+        baseline = servers.enter_context(serve_baseline())
         reference = servers.enter_context(
             serve(
                 ["tests.perf.reference_read_app:app"],
                 free_port(),
-                env,
+                app_environment(database_url),
                 "/enrollments/" + str(uuid.uuid4()),
             )
         )
-        app = servers.enter_context(
-            serve(["homeward.main:create_app", "--factory"], free_port(), env, "/healthz")
-        )
-        routes = set(httpx.get(app.url + "/openapi.json", timeout=30).json()["paths"])
+        app, routes = servers.enter_context(serve_app(database_url))
         rounds = []
         for number in range(1, ROUNDS + 1):
             print(f"Round {number} of {ROUNDS}", flush=True)
