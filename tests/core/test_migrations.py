@@ -1,22 +1,29 @@
 """Migrations build the schema from empty and tear it down; models and migrations agree."""
 
+import hashlib
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import homeward.models  # noqa: F401  (every table on the metadata)
 from homeward import migrate
+from homeward.audit.chain import GENESIS_HASH, canonical_json, new_event_id, verify_chain
+from homeward.audit.models import AuditEvent
+from homeward.audit.service import list_events
 from homeward.db import Base, make_engine
+from homeward.pagination import PageParams
 from homeward.programs.models import Program
 from homeward.sessions.models import Attendance, AttendanceStatus, RosterEntry
 from homeward.settings import Settings
@@ -174,3 +181,67 @@ def test_homework_enrollment_index_covers_the_metrics(engine: Engine) -> None:
         if each["name"] == "ix_homework_enrollment_id_due_at"
     ]
     assert index["column_names"] == ["enrollment_id", "due_at", "status", "submitted_at"]
+
+
+def test_listed_ids_keep_their_values_and_hashes_as_uuid_arrays(
+    scratch_settings: Settings,
+) -> None:
+    """Revision 0025 turns the JSONB ids of a list's event into `uuid[]` on PostgreSQL: events
+    linked before it read back the same, still verify, and are still found by patient."""
+    patient, sessions = uuid.uuid4(), sorted((uuid.uuid4() for _ in range(3)), key=str)
+    listed = {"patient_ids": [str(patient)], "resource_ids": [str(one) for one in sessions]}
+    engine = make_engine(scratch_settings)
+    try:
+        migrate.upgrade(scratch_settings, "0024_session_list_disclosures")
+        with engine.begin() as connection:
+            _link_by_hand(connection, listed)
+        migrate.upgrade(scratch_settings)
+        with Session(engine) as db:
+            assert list(verify_chain(db)) == []
+            events = db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+            assert [(e.patient_ids, e.resource_ids) for e in events] == [
+                (listed["patient_ids"], None),
+                (None, listed["resource_ids"]),
+                ([], []),
+                (None, None),
+            ]
+            found = list_events(db, PageParams(), patient_id=patient).items
+            assert [event.action for event in found] == ["patient.list"]
+    finally:
+        engine.dispose()
+
+
+def _link_by_hand(connection: Connection, listed: dict[str, list[str]]) -> None:
+    """Four events as revision 0024 held them (JSONB ids), linked as the sealer links them."""
+    prev_hash = GENESIS_HASH
+    kinds = [
+        ("patient.list", {"patient_ids": listed["patient_ids"]}),
+        ("session.list", {"resource_ids": listed["resource_ids"]}),
+        ("session.list", {"patient_ids": [], "resource_ids": []}),
+        ("patient.read", {}),
+    ]
+    for seq, (action, ids) in enumerate(kinds, start=1):
+        event: dict[str, Any] = {
+            "id": str(new_event_id()),
+            "seq": seq,
+            "occurred_at": datetime(2026, 12, 1, 9, seq, tzinfo=UTC),
+            "actor_type": "system",
+            "actor_id": None,
+            "action": action,
+            "resource_type": action.split(".")[0],
+            "resource_id": None,
+            "patient_id": None,
+            "outcome": "success",
+            "ip": None,
+            "request_id": None,
+            "detail": None,
+            "prev_hash": prev_hash,
+            **ids,
+        }
+        hashed = {**event, "occurred_at": event["occurred_at"].isoformat()}
+        event["hash"] = prev_hash = hashlib.sha256(canonical_json(hashed)).hexdigest()
+        values = {**event, **{name: json.dumps(value) for name, value in ids.items()}}
+        columns = ", ".join(values)
+        connection.execute(
+            text(f"INSERT INTO audit_events ({columns}) VALUES (:{', :'.join(values)})"), values
+        )

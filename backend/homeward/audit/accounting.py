@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    String,
     Subquery,
     and_,
+    any_,
     exists,
     func,
     literal_column,
@@ -25,10 +25,9 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
+from homeward.audit.id_lists import UUID_ARRAY
 from homeward.audit.models import AuditEvent
 
 # Rows of (`resource_id`, `patient_id`, `stood_from`, `stood_until`): a row's patient from
@@ -53,10 +52,7 @@ def _stood_when_read(rows: Subquery) -> ColumnElement[bool]:
 def _listed(rows: Subquery, postgresql: bool) -> ColumnElement[bool]:
     """The row of `rows` is among those the event showed."""
     if postgresql:
-        shown_here: ColumnElement[bool] = type_coerce(AuditEvent.resource_ids, JSONB).has_key(
-            sql_cast(rows.c.resource_id, String)
-        )
-        return shown_here
+        return rows.c.resource_id == any_(type_coerce(AuditEvent.resource_ids, UUID_ARRAY))
     # SQLite keeps a UUID as 32 hex digits; the event names it with its dashes.
     shown = func.replace(literal_column("json_each.value"), "-", "")
     return exists(
@@ -83,10 +79,10 @@ def about_patient(db: Session, patient_id: uuid.UUID) -> list[ColumnElement[bool
         )
         if postgresql:
             # Any of the patient's rows at all, which the GIN index answers first.
-            any_of = select(sql_cast(rows.c.resource_id, String)).where(theirs)
+            any_of = select(rows.c.resource_id).where(theirs).scalar_subquery()
             condition = and_(
-                type_coerce(AuditEvent.resource_ids, JSONB).has_any(
-                    func.array(any_of.scalar_subquery())
+                type_coerce(AuditEvent.resource_ids, UUID_ARRAY).overlap(
+                    func.array(any_of, type_=UUID_ARRAY)
                 ),
                 condition,
             )

@@ -22,9 +22,10 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
+from homeward.audit.id_lists import UUID_ARRAY, as_uuids
 from homeward.audit.models import AuditEvent
 from homeward.audit.service import Actor, audit_event
 
@@ -84,15 +85,19 @@ def _json_text(value: Any) -> str:
 def event_parameters(event: Mapping[str, Any]) -> dict[str, Any]:
     """`event` (from `audit_event`) as the parameters of `event_insert`."""
     bound = {f"{PARAMETER_PREFIX}{name}": value for name, value in event.items()}
-    for name in ("detail", "patient_ids"):
+    detail = event["detail"]
+    bound[f"{PARAMETER_PREFIX}detail"] = None if detail is None else Json(detail, _json_text)
+    for name in ("patient_ids", "resource_ids"):  # bound by the driver, past `IdList`
         value = event[name]
-        bound[f"{PARAMETER_PREFIX}{name}"] = None if value is None else Json(value, _json_text)
+        bound[f"{PARAMETER_PREFIX}{name}"] = None if value is None else as_uuids(value)
     return bound
 
 
 def listed_ids(rows: Subquery, column: str = "patient_id") -> ScalarSelect[Any]:
     """`column` of `rows` as an event names a list's patients (`patient_ids`) or rows
-    (`resource_ids`), as `record` does (`id_list`): each once, in order, as text."""
+    (`resource_ids`), as `record` does (`id_list`): each once, in order (a UUID's order
+    is its text's)."""
     ids = rows.c[column]
-    listed = func.jsonb_agg(aggregate_order_by(ids.distinct(), ids))
-    return select(func.coalesce(listed, sql_cast(literal("[]", String), JSONB))).scalar_subquery()
+    listed = func.array_agg(aggregate_order_by(ids.distinct(), ids), type_=UUID_ARRAY)
+    none = sql_cast(literal("{}", String), UUID_ARRAY)
+    return select(func.coalesce(listed, none, type_=UUID_ARRAY)).scalar_subquery()

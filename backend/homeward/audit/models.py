@@ -2,9 +2,9 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Index, String
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from homeward.audit.id_lists import IdList
 from homeward.db import Base, UUIDPrimaryKey, utcnow
 
 
@@ -17,13 +17,8 @@ class AuditEvent(UUIDPrimaryKey, Base):
 
     __tablename__ = "audit_events"
     __table_args__ = (
-        Index(
-            "ix_audit_events_patient_ids",
-            "patient_ids",
-            postgresql_using="gin",
-            postgresql_ops={"patient_ids": "jsonb_path_ops"},
-        ),
-        # `?|`, any of a patient's sessions: jsonb_ops, which answers it.
+        # `@>` (a patient among those shown) and `&&` (any of a patient's sessions).
+        Index("ix_audit_events_patient_ids", "patient_ids", postgresql_using="gin"),
         Index("ix_audit_events_resource_ids", "resource_ids", postgresql_using="gin"),
     )
 
@@ -37,15 +32,11 @@ class AuditEvent(UUIDPrimaryKey, Base):
     patient_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     # A list's event: every patient it showed, as sorted UUID strings (`patient_id` names
     # the one patient a list was filtered to, or a single read's).
-    patient_ids: Mapped[list[str] | None] = mapped_column(
-        JSON().with_variant(JSONB(), "postgresql")
-    )
+    patient_ids: Mapped[list[str] | None] = mapped_column(IdList())
     # A list's event whose rows are about several patients each (sessions and their
     # rosters): the rows it showed, as sorted UUID strings; their patients are read
     # through them as they stood when it was read (`homeward.audit.accounting`).
-    resource_ids: Mapped[list[str] | None] = mapped_column(
-        JSON().with_variant(JSONB(), "postgresql")
-    )
+    resource_ids: Mapped[list[str] | None] = mapped_column(IdList())
     outcome: Mapped[str] = mapped_column(String(16))
     ip: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))

@@ -18,11 +18,11 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from homeward.audit import accounting
 from homeward.audit.chain import new_event_id, seal_chain
+from homeward.audit.id_lists import UUID_ARRAY
 from homeward.audit.models import AuditEvent
 from homeward.audit.schemas import AuditEventRead
 from homeward.bulk import insert_rows
@@ -79,7 +79,7 @@ def audit_event(
 
 def id_list(ids: Iterable[uuid.UUID]) -> list[str]:
     """How an event names the patients (or rows) a list showed: each once, sorted, as
-    text (the order and form PostgreSQL's `jsonb_agg(DISTINCT ... ORDER BY ...)` gives)."""
+    text (the order and form `composed.listed_ids` gives in SQL)."""
     return sorted({str(one) for one in ids})
 
 
@@ -155,8 +155,8 @@ def _about_patient(db: Session, patient_id: uuid.UUID) -> ColumnElement[bool]:
     """Events about the patient: read alone, or among the patients a list showed."""
     listed: ColumnElement[bool]
     if db.get_bind().dialect.name == "postgresql":
-        # `@>` on JSONB: what the GIN index answers.
-        listed = type_coerce(AuditEvent.patient_ids, JSONB).contains([str(patient_id)])
+        # `@>`: what the GIN index answers.
+        listed = type_coerce(AuditEvent.patient_ids, UUID_ARRAY).contains([patient_id])
     else:
         listed = exists(
             select(literal_column("1"))
