@@ -5,6 +5,7 @@ same requests go to an app with its pool and to one without, and their answers, 
 records they leave and their audit events are compared.
 """
 
+import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -109,6 +110,11 @@ def test_a_pooled_save_replaces_records_as_the_session_save_does(clinic: Clinic)
             "success",
         )
         assert event.resource_id == str(clinic.treatment_session_id)
+        # Its patients are found on the roster (`tests/audit/test_accounting.py`).
+        assert (event.patient_ids, event.resource_ids) == (
+            None,
+            [str(clinic.treatment_session_id)],
+        )
 
 
 @pytest.mark.parametrize(
@@ -304,3 +310,20 @@ def test_a_session_saved_before_is_saved_in_one_statement(
     assert first >= 2  # the session read, then saved (and whatever signing in ran)
     [saved] = statements[first:]
     assert "save_attendance" in saved
+
+
+def test_a_save_records_its_event_before_it_takes_the_session_lock(clinic: Clinic) -> None:
+    """The event's insert runs once, as the plan's init step, before the save whose row
+    lock a second save of the session waits on: the lock is held the shorter."""
+    statement = attendance_pooled._SAVE
+    names = set(re.findall(r"%\((\w+)\)s", statement.sql))
+    explain = "EXPLAIN (FORMAT JSON) " + statement.sql
+    connection = clinic.session.connection()
+    [[[plan]]] = connection.exec_driver_sql(explain, dict.fromkeys(names)).all()
+    top = plan["Plan"]
+    assert top["Node Type"] == "Result" and "One-Time Filter" in top
+    # (The CTEs are init plans too, named "CTE ..."; the filter's is "InitPlan ...".)
+    first = [p for p in top["Plans"] if p.get("Subplan Name", "").startswith("InitPlan")]
+    assert [(p["Node Type"], p.get("CTE Name")) for p in first] == [("CTE Scan", "audit")]
+    [saving] = [p for p in top["Plans"] if p["Parent Relationship"] == "Outer"]
+    assert (saving["Node Type"], saving.get("CTE Name")) == ("CTE Scan", "saved")

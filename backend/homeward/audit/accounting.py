@@ -6,7 +6,8 @@ clinic's day, several times the cost of the read. Such a list's event names the 
 it showed (`resource_ids`) instead, and the domain that owns the rows says how to find
 their patients as they stood at any time (`Through`). The accounting of disclosures
 (`GET /audit-events?patient_id=`) reads through it, and shows the patients it finds
-as the event's `patient_ids`, as for any other list.
+as the event's `patient_ids`, as for any other list. A session's attendance, read or
+saved, is accounted the same way, through the session's roster.
 """
 
 import uuid

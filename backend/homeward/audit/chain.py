@@ -110,13 +110,17 @@ def canonical_json(payload: dict[str, object]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
+_PLAIN = frozenset({str, int, type(None)})
+
+
 def _text_and_integers(value: object) -> bool:
     if value is None or isinstance(value, str | int):  # bool is an int
         return True
     if isinstance(value, dict):
         return all(isinstance(key, str) and _text_and_integers(v) for key, v in value.items())
     if isinstance(value, list | tuple):
-        return all(map(_text_and_integers, value))
+        # A list's ids are all text: told at once, not a call per id.
+        return set(map(type, value)) <= _PLAIN or all(map(_text_and_integers, value))
     return False
 
 

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Insert,
-    Select,
     String,
     Table,
     Uuid,
@@ -27,9 +26,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from homeward import clock
+from homeward.audit import accounting
 from homeward.audit.service import Actor, record
 from homeward.db import as_dicts
-from homeward.enrollments.models import Enrollment
 from homeward.errors import InvalidInput
 from homeward.programs.models import SessionType
 from homeward.sessions.exceptions import SessionCancelled, SessionNotFound, SessionNotStarted
@@ -40,6 +39,7 @@ from homeward.sessions.models import (
     SessionStatus,
     TreatmentSession,
 )
+from homeward.sessions.roster_history import rostered_patients
 from homeward.sessions.schemas import AttendanceRead, AttendanceWrite
 from homeward.sessions.service import find_session, require_session_type
 
@@ -118,29 +118,15 @@ def save_parameters(session: Mapping[str, Any], rows: list[dict[str, Any]]) -> d
     }
 
 
-def _saved_with_patients() -> Select[Any]:
-    """`SAVE_ATTENDANCE`'s records, each with its patient (for the audit event)."""
-    saved = SAVE_ATTENDANCE.subquery("written")
-    return (
-        select(*saved.c, Enrollment.patient_id)
-        .join(Enrollment, Enrollment.id == saved.c.enrollment_id)
-        .order_by(saved.c.enrollment_id)
-    )
-
-
-_SAVE_WITH_PATIENTS = _saved_with_patients()
-
-
 def _replace(
     connection: Connection, session: Mapping[str, Any], rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]] | None:
     """Write the rows, each replacing the enrollment's earlier record for the session;
-    on PostgreSQL, the session's records as they now are, with their patients, from the
-    same statement."""
+    on PostgreSQL, the session's records as they now are, from the same statement."""
     if connection.dialect.name == "sqlite":
         connection.execute(_REPLACING_INSERT, rows)
         return None
-    return as_dicts(connection.execute(_SAVE_WITH_PATIENTS, save_parameters(session, rows)))
+    return as_dicts(connection.execute(SAVE_ATTENDANCE, save_parameters(session, rows)))
 
 
 _SAVED = (
@@ -156,16 +142,16 @@ _SAVED = (
     .order_by(Attendance.enrollment_id)
 )
 
-
-# The records with each one's patient, for the read's audit event, in the same statement.
-_SAVED_WITH_PATIENTS = _SAVED.join(
-    Enrollment, Enrollment.id == Attendance.enrollment_id
-).add_columns(Enrollment.patient_id)
+# An attendance event names its session. Every record is of an enrollment on the
+# session's roster, so the accounting of disclosures finds their patients there, as the
+# roster stood (`roster_history`): the 30 records of a group name one id, not 30.
+for _action in ("attendance.read", "attendance.write"):
+    accounting.register(_action, rostered_patients)
 
 
 def list_attendance(db: Session, actor: Actor, session_id: uuid.UUID) -> list[AttendanceRead]:
     session = find_session(db, session_id)
-    rows = as_dicts(db.connection().execute(_SAVED_WITH_PATIENTS, {"session_id": session.id}))
+    rows = as_dicts(db.connection().execute(_SAVED, {"session_id": session.id}))
     records = _RECORDS.validate_python(rows)
     record(
         db,
@@ -174,7 +160,7 @@ def list_attendance(db: Session, actor: Actor, session_id: uuid.UUID) -> list[At
         "session",
         session.id,
         detail={"count": len(records)},
-        patient_ids=[row["patient_id"] for row in rows],
+        resource_ids=[session.id],
     )
     return records
 
@@ -257,9 +243,8 @@ def record_attendance_rows(
     loaded = db.identity_map.get(identity_key(TreatmentSession, session_id))
     if loaded is not None:
         db.expire(loaded, ["attendance"])
-    # With each record's patient, for the event: the response shows them all.
     if saved is None:
-        saved = as_dicts(connection.execute(_SAVED_WITH_PATIENTS, {"session_id": session_id}))
+        saved = as_dicts(connection.execute(_SAVED, {"session_id": session_id}))
     record(
         db,
         actor,
@@ -267,7 +252,7 @@ def record_attendance_rows(
         "session",
         session_id,
         detail={"enrollment_ids": [str(row["enrollment_id"]) for row in rows]},
-        patient_ids=[row["patient_id"] for row in saved],
+        resource_ids=[session_id],
     )
     return saved
 

@@ -27,13 +27,13 @@ from typing import Any
 
 import anyio.to_thread
 from psycopg import AsyncConnection, errors
-from sqlalchemy import Select, Uuid, bindparam, func, select
+from sqlalchemy import Select, Uuid, bindparam, exists, func, select
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
-from homeward.audit.composed import Composed, event_insert, event_parameters, listed_ids
+from homeward.audit.composed import AUDIT_TABLE, Composed, event_insert, event_parameters
 from homeward.audit.service import Actor, audit_event
 from homeward.db import dict_maker
-from homeward.enrollments.models import Enrollment
 from homeward.errors import DomainError
 from homeward.read_pool import ReadPool
 from homeward.sessions.attendance import (
@@ -63,10 +63,15 @@ _READ_LOCKED = Composed.of(_SESSION_AND_ROSTER.with_for_update(of=TreatmentSessi
 def _save_statement() -> Select[Any]:
     """`SAVE_ATTENDANCE`, with the audit event, as one statement."""
     saved = SAVE_ATTENDANCE.cte("saved")
-    # The event names the patients of every record the response shows.
-    patients = select(Enrollment.patient_id).join(saved, saved.c.enrollment_id == Enrollment.id)
-    event = event_insert().values(patient_ids=listed_ids(patients.subquery()))
-    return select(*saved.c).add_cte(event.cte("audit"))
+    # The event names the session it saves, from the id the save binds: its patients
+    # are found on the roster (`attendance.py`).
+    session_ids = array([bindparam("session_id", type_=Uuid)])
+    event = event_insert().values(resource_ids=session_ids)
+    audit = event.returning(AUDIT_TABLE.c.id).cte("audit")
+    # The event needs nothing the save returns, so it goes in first (an uncorrelated
+    # EXISTS runs once, before the rows it filters): the save's row lock, which a second
+    # save of the session waits on, is then held for the save and the commit alone.
+    return select(*saved.c).where(exists(select(audit.c.id)))
 
 
 _SAVE = Composed.of(_save_statement())
