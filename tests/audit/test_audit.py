@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from homeward.audit.chain import ChainSealer, new_event_id, seal_chain, verify_chain
@@ -204,3 +204,28 @@ def test_sealing_links_events_others_inserted_unlinked(db: Session) -> None:
     assert stray.seq is not None and mine.seq == stray.seq + 1
     assert mine.prev_hash == stray.hash
     assert list(verify_chain(db)) == []
+
+
+def test_the_trail_indexes_linked_events_only(db: Session) -> None:
+    """A request's insert makes no entry in the search indexes; linking makes them once."""
+    searched = {
+        f"ix_audit_events_{column}"
+        for column in (
+            "patient_ids",
+            "resource_ids",
+            "occurred_at",
+            "actor_id",
+            "resource_type",
+            "patient_id",
+        )
+    }
+    if db.get_bind().dialect.name == "postgresql":
+        held = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_events'"
+    else:
+        held = (
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events'"
+        )
+    definitions = {name: sql for name, sql in db.execute(text(held)) if name in searched}
+    assert set(definitions) == searched
+    for name, sql in definitions.items():
+        assert sql.replace("(", "").replace(")", "").endswith("WHERE seq IS NOT NULL"), name
