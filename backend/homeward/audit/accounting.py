@@ -35,12 +35,15 @@ from homeward.audit.models import AuditEvent
 # `stood_from` to `stood_until` (null: still), both to the second and inclusive.
 Through = Callable[[], Subquery]
 
-# By the action of the list's event; a domain's `AuditedList` adds its own when declared.
-_THROUGH: dict[str, Through] = {}
+# The actions of the events read through each; a domain's `AuditedList` adds its own
+# when declared. Actions read through the same rows share one condition and one query.
+_THROUGH: dict[Through, list[str]] = {}
 
 
 def register(action: str, through: Through) -> None:
-    _THROUGH[action] = through
+    actions = _THROUGH.setdefault(through, [])
+    if action not in actions:
+        actions.append(action)
 
 
 def _stood_when_read(rows: Subquery) -> ColumnElement[bool]:
@@ -67,11 +70,11 @@ def about_patient(db: Session, patient_id: uuid.UUID) -> list[ColumnElement[bool
     """For each list read through its rows: its events that showed the patient's data."""
     postgresql = db.get_bind().dialect.name == "postgresql"
     found: list[ColumnElement[bool]] = []
-    for action, through in _THROUGH.items():
+    for through, actions in _THROUGH.items():
         rows = through()
         theirs = rows.c.patient_id == patient_id
         condition = and_(
-            AuditEvent.action == action,
+            AuditEvent.action.in_(actions),
             exists(
                 select(literal_column("1")).where(
                     theirs, _listed(rows, postgresql), _stood_when_read(rows)
@@ -96,8 +99,8 @@ def read_through(db: Session, events: Sequence[Any]) -> None:
     `patient_ids` (sorted as text), from the rows as they stood when it was read: one
     query per page, by the same rule the filter above applies."""
     postgresql = db.get_bind().dialect.name == "postgresql"
-    for action, through in _THROUGH.items():
-        listed = [e for e in events if e.action == action and e.resource_ids is not None]
+    for through, actions in _THROUGH.items():
+        listed = [e for e in events if e.action in actions and e.resource_ids is not None]
         if not listed:
             continue
         rows = through()
